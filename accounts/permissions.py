@@ -1,0 +1,129 @@
+"""The one place that decides what each role may see and do.
+
+Every view asks `can(user, permission)` (or uses the `@requires` decorator). Object-level
+rules (a Principal sees only their academy, a line manager only their reports, a case only its
+parties) live in each app's `get_<thing>_for_user` helpers, which call the helpers here.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.models import Role
+
+STAFF, PRINCIPAL, HR, CEO, BOARD, ADMIN = (
+    Role.STAFF, Role.PRINCIPAL, Role.HR, Role.CEO, Role.BOARD, Role.ADMIN
+)
+EVERYONE = frozenset(Role.values)
+#: Roles that must use a second factor before reaching any protected page.
+MFA_REQUIRED_ROLES = frozenset({PRINCIPAL, HR, CEO, ADMIN})
+#: Pseudo-role for anyone who has at least one current direct report.
+LINE_MANAGER = "line_manager"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Foundation
+    "home.view": EVERYONE,
+    "people.view": frozenset({PRINCIPAL, HR, CEO, ADMIN}),
+    "people.import": frozenset({HR, ADMIN}),
+    "people.manage": frozenset({HR, ADMIN}),
+    "audit.view": frozenset({HR, CEO, ADMIN}),
+    "outbox.view": frozenset({ADMIN}),
+    # Policy library
+    "policies.read": EVERYONE,
+    "policies.manage": frozenset({HR, CEO, ADMIN}),
+    "policies.approve": frozenset({CEO}),
+    "policies.ratify": frozenset({HR, CEO, ADMIN}),
+    "policies.review_board": frozenset({HR, CEO, ADMIN, BOARD}),
+    "policies.addendum_draft": frozenset({PRINCIPAL, HR, CEO}),
+    # Acknowledgements
+    "acknowledgements.acknowledge": EVERYONE,
+    "compliance.trust": frozenset({HR, CEO, ADMIN, BOARD}),
+    "compliance.academy": frozenset({PRINCIPAL, HR, CEO, ADMIN, BOARD}),
+    "compliance.team": frozenset({LINE_MANAGER, PRINCIPAL, HR, CEO, ADMIN}),
+    "acknowledgements.record_on_behalf": frozenset({LINE_MANAGER, PRINCIPAL, HR}),
+    "acknowledgements.token_only": frozenset({HR, ADMIN}),
+    # Breach cases
+    "breaches.report": EVERYONE,
+    "breaches.handle": frozenset({PRINCIPAL, HR, CEO}),
+    "breaches.log_on_behalf": frozenset({LINE_MANAGER, PRINCIPAL, HR, CEO}),
+    "breaches.statistics": frozenset({HR, CEO, BOARD}),
+    # Approvals
+    "approvals.request": EVERYONE,
+    "approvals.decide_post": frozenset({PRINCIPAL, CEO}),
+    "approvals.decide_exception": frozenset({LINE_MANAGER, PRINCIPAL}),
+    "approvals.request_monitoring": frozenset({LINE_MANAGER, PRINCIPAL}),
+    "approvals.monitoring_register": frozenset({HR, CEO}),
+    "approvals.registers": frozenset({PRINCIPAL, HR, CEO, BOARD}),
+    "approvals.delegate": frozenset({CEO, PRINCIPAL}),
+    # Audit packs
+    "auditpacks.policy_pack": frozenset({HR, CEO, ADMIN}),
+    "auditpacks.verify": frozenset({HR, CEO, ADMIN, BOARD}),
+    # Notifications
+    "notifications.view": EVERYONE,
+}
+
+
+def is_line_manager(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_is_line_manager", None)
+    if cached is None:
+        from accounts.models import User
+
+        cached = User.objects.current().filter(line_manager_id=user.pk).exists()
+        user._is_line_manager = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    roles = {user.role}
+    if user.is_leaver:
+        return set()
+    if is_line_manager(user):
+        roles.add(LINE_MANAGER)
+    return roles
+
+
+def can(user, permission: str) -> bool:
+    try:
+        allowed = PERMISSIONS[permission]
+    except KeyError as exc:  # a typo must never silently grant or deny
+        raise KeyError(f"Unknown permission {permission!r}") from exc
+    return bool(roles_of(user) & allowed)
+
+
+def check(user, permission: str) -> None:
+    if not can(user, permission):
+        raise PermissionDenied(f"You do not have permission to do this ({permission}).")
+
+
+def requires(*permissions: str) -> Callable:
+    """View decorator: signed in, and holding at least one of the named permissions."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not any(can(request.user, p) for p in permissions):
+                raise PermissionDenied("You do not have permission to see this page.")
+            return view(request, *args, **kwargs)
+
+        wrapper.required_permissions = permissions
+        return wrapper
+
+    return decorator
+
+
+def academy_scope(user):
+    """The academies whose people this user may see in aggregate: None means all."""
+    if roles_of(user) & {HR, CEO, ADMIN, BOARD}:
+        return None
+    if user.role == PRINCIPAL and user.academy_id:
+        return [user.academy_id]
+    return []

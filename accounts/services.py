@@ -1,0 +1,301 @@
+"""Writes for people: staff import, invitations, person changes."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from accounts.models import Academy, Category, Role, User
+from audit.services import audit_log
+
+IMPORT_REQUIRED_COLUMNS = ["email", "full_name", "academy", "job_title", "category", "start_date"]
+IMPORT_OPTIONAL_COLUMNS = ["role", "leaving_date", "line_manager_email", "portal_access"]
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_ROWS = 20_000
+#: Roles that may be set by a CSV import; CEO and administrator are set by an administrator.
+IMPORTABLE_ROLES = {Role.STAFF, Role.PRINCIPAL, Role.HR, Role.BOARD}
+PERSON_FIELDS = [
+    "full_name", "academy_id", "job_title", "category", "role", "start_date", "leaving_date",
+    "portal_access",
+]
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    action: str = ""  # create, update, unchanged
+    values: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
+    line_manager_email: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    rows: list[ImportRow] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def errors(self) -> list[tuple[int | None, str]]:
+        found: list[tuple[int | None, str]] = [(None, e) for e in self.file_errors]
+        for row in self.rows:
+            found.extend((row.line, e) for e in row.errors)
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def leavers(self) -> int:
+        return sum(1 for row in self.rows if "leaving_date" in row.changes
+                   and row.values.get("leaving_date"))
+
+
+def _parse_date(value: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{value}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"", "yes", "y", "true", "1"}:
+        return True
+    if lowered in {"no", "n", "false", "0"}:
+        return False
+    raise ValueError(f"portal_access '{value}' must be yes or no")
+
+
+def _decode(data: bytes, result: ImportResult) -> str | None:
+    if len(data) > IMPORT_MAX_BYTES:
+        result.file_errors.append(
+            f"The file is {len(data) / 1_048_576:.1f} MB; the limit is "
+            f"{IMPORT_MAX_BYTES // 1_048_576} MB. Split it or remove unused columns."
+        )
+        return None
+    if b"\x00" in data[:8192]:
+        result.file_errors.append("This is not a text CSV file (it contains binary data).")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        result.file_errors.append(
+            f"The file is not UTF-8 encoded (bad byte at position {exc.start}). "
+            "Save it from your spreadsheet as 'CSV UTF-8'."
+        )
+        return None
+
+
+def staff_import_parse(data: bytes) -> ImportResult:
+    """Validate a staff CSV completely without writing anything."""
+    result = ImportResult()
+    text = _decode(data, result)
+    if text is None:
+        return result
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        result.file_errors.append(f"The file cannot be read as CSV: {exc}.")
+        return result
+    missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in header]
+    if missing:
+        result.file_errors.append(
+            "Missing column(s): " + ", ".join(missing)
+            + ". Required: " + ", ".join(IMPORT_REQUIRED_COLUMNS) + "."
+        )
+        return result
+    reader.fieldnames = header
+    academies = {a.code.lower(): a for a in Academy.objects.all()}
+    existing = {u.email: u for u in User.objects.all()}
+    seen: dict[str, int] = {}
+    try:
+        for line_no, raw in enumerate(reader, start=2):
+            if len(result.rows) >= IMPORT_MAX_ROWS:
+                result.file_errors.append(f"More than {IMPORT_MAX_ROWS} rows; split the file.")
+                break
+            if None in raw:
+                row = ImportRow(line=line_no, email=(raw.get("email") or "").strip().lower())
+                row.errors.append("This row has more cells than the header has columns.")
+                result.rows.append(row)
+                continue
+            cells = {k: (v or "").strip() for k, v in raw.items()}
+            if not any(cells.values()):
+                continue
+            result.rows.append(_validate_row(line_no, cells, academies, existing, seen))
+    except csv.Error as exc:
+        result.file_errors.append(f"Line {reader.line_num}: the file is not valid CSV ({exc}).")
+        return result
+    if not result.rows and not result.file_errors:
+        result.file_errors.append("The file has a header but no people.")
+    in_file = {row.email for row in result.rows}
+    for row in result.rows:
+        manager = row.line_manager_email
+        if manager and manager not in in_file and manager not in existing:
+            row.errors.append(
+                f"Line manager '{manager}' is neither in this file nor in the portal."
+            )
+        if manager and manager == row.email:
+            row.errors.append("A person cannot be their own line manager.")
+    return result
+
+
+def _validate_row(line_no, cells, academies, existing, seen) -> ImportRow:
+    email = cells.get("email", "").lower()
+    row = ImportRow(line=line_no, email=email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        row.errors.append(f"'{cells.get('email', '')}' is not a valid email address.")
+    if email in seen:
+        row.errors.append(f"Duplicate email: '{email}' is also on line {seen[email]}.")
+    else:
+        seen[email] = line_no
+    values: dict = {}
+    values["full_name"] = cells.get("full_name", "")
+    if not values["full_name"]:
+        row.errors.append("full_name is empty.")
+    academy = academies.get(cells.get("academy", "").lower())
+    if academy is None:
+        row.errors.append(
+            f"Unknown academy '{cells.get('academy', '')}'. Known codes: "
+            + ", ".join(sorted(academies)) + "."
+        )
+    else:
+        values["academy_id"] = academy.pk
+    values["job_title"] = cells.get("job_title", "")
+    category = cells.get("category", "").lower().replace(" ", "_")
+    if category not in Category.values:
+        row.errors.append(
+            f"Unknown category '{cells.get('category', '')}'. Use one of: "
+            + ", ".join(Category.values) + "."
+        )
+    values["category"] = category
+    role = (cells.get("role") or "staff").lower()
+    if role not in IMPORTABLE_ROLES:
+        row.errors.append(
+            f"Role '{role}' cannot be imported. Use one of: " + ", ".join(sorted(IMPORTABLE_ROLES))
+            + " (CEO and administrator roles are set by an administrator)."
+        )
+    values["role"] = role
+    for column in ("start_date", "leaving_date"):
+        raw = cells.get(column, "")
+        if not raw:
+            values[column] = None
+            if column == "start_date":
+                row.errors.append("start_date is empty.")
+            continue
+        try:
+            values[column] = _parse_date(raw)
+        except ValueError as exc:
+            row.errors.append(f"{column}: {exc}.")
+    if values.get("start_date") and values.get("leaving_date"):
+        if values["leaving_date"] < values["start_date"]:
+            row.errors.append("leaving_date is before start_date.")
+    try:
+        values["portal_access"] = _parse_bool(cells.get("portal_access", ""))
+    except ValueError as exc:
+        row.errors.append(f"{exc}.")
+    row.line_manager_email = cells.get("line_manager_email", "").lower()
+    row.values = values
+    current = existing.get(email)
+    if current is None:
+        row.action = "create"
+        row.changes = {k: [None, str(v)] for k, v in values.items() if v not in (None, "")}
+    else:
+        row.changes = {
+            k: [str(getattr(current, k)), str(v)]
+            for k, v in values.items() if getattr(current, k) != v
+        }
+        current_manager = current.line_manager.email if current.line_manager_id else ""
+        if current_manager != row.line_manager_email:
+            row.changes["line_manager"] = [current_manager, row.line_manager_email]
+        row.action = "update" if row.changes else "unchanged"
+    return row
+
+
+def staff_import_apply(*, data: bytes, actor, request=None, source: str = "") -> ImportResult:
+    """Validate, then apply every row in one transaction; with any error nothing changes."""
+    result = staff_import_parse(data)
+    if not result.ok:
+        return result
+    invited: list[User] = []
+    with transaction.atomic():
+        people: dict[str, User] = {}
+        for row in result.rows:
+            if row.action == "create":
+                person = User.objects.create_user(row.email, **row.values)
+                audit_log(action="accounts.person_created", actor=actor, obj=person,
+                          request=request, changes=row.changes, summary=f"Imported: {source}")
+                if person.portal_access:
+                    invited.append(person)
+            else:
+                person = User.objects.get(email=row.email)
+                if row.action == "update":
+                    was_leaver = person.leaving_date is not None
+                    for key, value in row.values.items():
+                        setattr(person, key, value)
+                    person.save()
+                    action = ("accounts.person_left"
+                              if person.leaving_date and not was_leaver
+                              else "accounts.person_updated")
+                    audit_log(action=action, actor=actor, obj=person, request=request,
+                              changes=row.changes, summary=f"Imported: {source}")
+            people[row.email] = person
+        for row in result.rows:
+            person = people[row.email]
+            manager = (people.get(row.line_manager_email)
+                       or User.objects.filter(email=row.line_manager_email).first())
+            manager_id = manager.pk if manager else None
+            if person.line_manager_id != manager_id:
+                User.objects.filter(pk=person.pk).update(line_manager_id=manager_id)
+        audit_log(
+            action="accounts.staff_import", actor=actor, request=request,
+            summary=(f"{source}: {result.count('create')} created, {result.count('update')} "
+                     f"updated, {result.count('unchanged')} unchanged."),
+        )
+        transaction.on_commit(lambda: [invitation_send(person=p) for p in invited])
+    result.applied = True
+    return result
+
+
+def invitation_url(person: User) -> str:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    key = default_token_generator.make_token(person)
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(person), "key": key},
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def invitation_send(*, person: User, actor=None) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    context = {"person": person, "url": invitation_url(person), "trust": settings.TRUST_NAME}
+    send_mail(
+        subject=f"{settings.TRUST_NAME}: set your Policy Portal password",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        html_message=render_to_string("accounts/email/invitation.html", context),
+        from_email=None,
+        recipient_list=[person.email],
+    )
+    audit_log(action="accounts.invitation_sent", actor=actor, obj=person)

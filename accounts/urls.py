@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.people_list, name="people_list"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("import/", views.staff_import, name="staff_import"),
+    path("import/apply/", views.staff_import_apply, name="staff_import_apply"),
+]

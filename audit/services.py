@@ -1,0 +1,41 @@
+"""The one function every feature calls to record a state change."""
+
+from typing import Any
+
+from django.db import models
+
+from audit.models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    # REMOTE_ADDR is set by gunicorn from the proxy; the proxy is trusted to overwrite it.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(
+    *,
+    action: str,
+    actor=None,
+    obj: models.Model | None = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append an event. Call inside the same transaction as the change it records."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_label=(f"{actor.full_name} <{actor.email}>" if actor else "system"),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        summary=summary,
+        changes=changes or {},
+        ip_address=client_ip(request),
+    )

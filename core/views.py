@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.permissions import requires
+from core import hooks
+from core.health import health_report
+from core.models import OutboxMessage
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"panels": hooks.home_panels(request)})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+def _require_debug() -> None:
+    if not settings.DEBUG:
+        raise Http404("The outbox exists only in development.")
+
+
+@requires("outbox.view")
+def outbox(request):
+    _require_debug()
+    page = Paginator(OutboxMessage.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "core/outbox.html", {"page": page})
+
+
+@requires("outbox.view")
+def outbox_message(request, pk: int):
+    _require_debug()
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(request, "core/outbox_message.html", {"message": message})
+
+
+def csrf_failure(request, reason: str = ""):
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Policy Portal administration"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("outbox/", core_views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", core_views.outbox_message, name="outbox_message"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("policies/", include("policies.urls")),
+    path("acknowledgements/", include("acknowledgements.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("reports/", include("breaches.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("audit-packs/", include("auditpacks.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,46 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+
+from accounts.models import Academy, User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "PORTAL_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_the_portal_refuses_to_start_in_production_without_a_secret_key():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_deployment_check_passes_with_production_settings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="x" * 20 + "production-secret-key-that-is-long-and-random-0123456789",
+        ALLOWED_HOSTS="policies.trust.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_seeding_the_demo_twice_duplicates_nothing(db):
+    call_command("seed_demo")
+    counts = (User.objects.count(), Academy.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), Academy.objects.count()) == counts
+    assert Academy.objects.filter(is_central=False).count() >= 3
+    assert set(User.objects.values_list("role", flat=True)) >= {
+        "staff", "principal", "hr", "ceo", "board", "admin"
+    }
