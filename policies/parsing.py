@@ -414,18 +414,25 @@ class _BodyParser:
         canonical = number.canonical()
         last = self.last
         if canonical in self.first_use:
-            raise PolicyParseError(
+            message = (
                 f"clause {canonical} appears twice (it is already used on line "
-                f"{self.first_use[canonical]})",
-                line_number,
+                f"{self.first_use[canonical]})"
             )
-        if last is not None and number.key() <= last.number.key():
+        elif last is not None and number.key() <= last.number.key():
             message = (
                 f"clause {canonical} comes after {last.number.canonical()}; "
                 "clause numbers must go up"
             )
-            if number.level == 0 and not number.appendix and last.number.appendix == "":
-                message += " (if an appendix starts here, put 'Appendix A - <title>' above it)"
+        else:
+            message = ""
+        if message:
+            if number.level == 0 and number.section is not None:
+                # Section numbers starting again usually mean an appendix without its title line.
+                next_appendix = chr(ord(self.appendix) + 1) if self.appendix else "A"
+                message += (
+                    f" (if an appendix starts here, put 'Appendix {next_appendix} - <title>' "
+                    "above it)"
+                )
             raise PolicyParseError(message, line_number)
         self.first_use[canonical] = line_number
         draft = _Draft(number, parent, line_number, [text or ""], may_be_empty)
@@ -442,8 +449,8 @@ class _BodyParser:
         )
 
 
-
 # --------------------------------------------------------------------------- whole-text checks
+
 
 def _check_is_text(text: str) -> None:
     if not text.strip():
@@ -478,7 +485,8 @@ def _looks_like_csv(text: str) -> bool:
 
 def _not_a_policy(error: PolicyParseError, text: str) -> PolicyParseError:
     """Replace a confusing line-level error with a plain one when the file is a spreadsheet."""
-    if _looks_like_csv(text):
+    has_clauses = any(_is_structural(_normalise(line)) for line in text.splitlines())
+    if not has_clauses and _looks_like_csv(text):
         return PolicyParseError(
             "this looks like a spreadsheet (comma-separated values), not a policy document; "
             "no numbered clauses were found"
@@ -611,6 +619,7 @@ def _read_cover_field(
 
 
 # --------------------------------------------------------------------------- public API
+
 
 def _is_structural(line: str) -> bool:
     bulleted, rest = _split_bullet(line)

@@ -166,6 +166,7 @@ def render_marks_html(segments: Iterable[Segment]) -> str:
 
 # --------------------------------------------------------------------------- redline
 
+
 def _whole(op: Op, text: str) -> list[Segment]:
     return [(op, text)] if text else []
 

@@ -236,7 +236,8 @@ STORAGES = {
 # permission-checked views serve them.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", VAR_DIR / "private"))
 MEDIA_ROOT = PRIVATE_STORAGE_ROOT
-MEDIA_URL = None
+# Never routed: private files are served only by permission-checked views.
+MEDIA_URL = "/private-files-are-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

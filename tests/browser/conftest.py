@@ -1,0 +1,71 @@
+"""Shared helpers for browser journeys (Playwright on Debian's chromium, headless).
+
+Every test here drives the real UI against `live_server`. Use:
+- `sign_in(page, user)`: signs in through /accounts/login/, answering the TOTP step if asked;
+- `check_accessibility(page)`: runs the vendored axe-core, fails on serious/critical violations;
+- `shot(page, "step-name")`: saves a screenshot under test-artifacts/screenshots/<test>/.
+"""
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from accounts.demo import DEMO_TOTP_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = (Path(__file__).parent / "axe.min.js").read_text()
+PASSWORD = "correct-horse-battery"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _browser_db(transactional_db):
+    """Live-server tests need committed data the server thread can see."""
+
+
+def totp_now() -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
+
+
+def sign_in(page, live_server, user, password: str = PASSWORD) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.get_by_label(re.compile("Authenticator code|Code", re.I)).fill(totp_now())
+        page.get_by_role("button", name=re.compile("Sign in|Verify|Submit", re.I)).click()
+        page.wait_for_load_state()
+
+
+def check_accessibility(page, context: str = "") -> None:
+    page.evaluate(AXE_SOURCE)
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    serious = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not serious, f"Accessibility violations on {context or page.url}:\n" + json.dumps(
+        [{"id": v["id"], "help": v["help"],
+          "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious], indent=1
+    )
+
+
+@pytest.fixture
+def shot(request, page):
+    folder = ROOT / "test-artifacts" / "screenshots" / re.sub(r"[^\w.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = iter(range(1, 1000))
+
+    def take(name: str) -> Path:
+        path = folder / f"{next(counter):02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
