@@ -18,7 +18,10 @@ from policies.parsing import (
 )
 
 SEED_FILE = Path(
-    os.environ.get("POLICY_SEED_FILE", "/work/shared/policies/social-media-policy-2023.txt")
+    os.environ.get(
+        "POLICY_SEED_FILE",
+        str(Path(__file__).resolve().parents[2] / "policies/seed/social-media-policy-2023.txt"),
+    )
 )
 
 EXPECTED_NUMBERS = [

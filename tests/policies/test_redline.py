@@ -8,7 +8,10 @@ from policies.parsing import ParsedClause, parse_policy_text
 from policies.redline import ClauseDiff, redline, render_marks_html, summary, word_marks
 
 SEED_FILE = Path(
-    os.environ.get("POLICY_SEED_FILE", "/work/shared/policies/social-media-policy-2023.txt")
+    os.environ.get(
+        "POLICY_SEED_FILE",
+        str(Path(__file__).resolve().parents[2] / "policies/seed/social-media-policy-2023.txt"),
+    )
 )
 
 
