@@ -45,3 +45,14 @@ def outbox_message(request, pk: int):
 
 def csrf_failure(request, reason: str = ""):
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+@login_required
+def bench_floor(request):
+    """The least any signed-in page can cost: session and user loaded, CSRF token rendered.
+
+    Exists only when BENCHMARK_FLOOR_VIEW is on (bench/load.py compares every page to it).
+    """
+    if not settings.BENCHMARK_FLOOR_VIEW:
+        raise Http404()
+    return render(request, "core/bench_floor.html")

@@ -341,6 +341,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Policy Portal <policies@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Load benchmark only: exposes /_bench/floor/ (see bench/load.py). Off in production.
+BENCHMARK_FLOOR_VIEW = env_bool("BENCHMARK_FLOOR_VIEW", False)
+
 # Health: the Celery heartbeat counts as fresh for this many seconds.
 HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
 

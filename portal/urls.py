@@ -12,6 +12,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("outbox/", core_views.outbox, name="outbox"),
+    path("_bench/floor/", core_views.bench_floor, name="bench_floor"),
     path("outbox/<int:pk>/", core_views.outbox_message, name="outbox_message"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("accounts.urls")),
