@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "auditpacks.verify": frozenset({HR, CEO, ADMIN, BOARD}),
     # Notifications
     "notifications.view": EVERYONE,
+    "notifications.deliveries": frozenset({ADMIN}),
 }
 
 
