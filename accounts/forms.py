@@ -6,3 +6,56 @@ class StaffImportForm(forms.Form):
         label="Staff CSV file",
         help_text="UTF-8 CSV with the columns listed below, at most 2 MB.",
     )
+
+
+class PersonForm(forms.ModelForm):
+    """HR's form for one person. CEO and administrator roles are set by an administrator."""
+
+    class Meta:
+        from accounts.models import User
+
+        model = User
+        fields = ["full_name", "email", "academy", "job_title", "category", "role", "start_date",
+                  "leaving_date", "line_manager", "portal_access"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "leaving_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, editor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Role, User
+
+        self.fields["academy"].required = True
+        self.fields["start_date"].required = True
+        allowed = {Role.STAFF, Role.PRINCIPAL, Role.HR, Role.BOARD}
+        if editor is not None and editor.role == Role.ADMIN:
+            allowed |= {Role.CEO, Role.ADMIN}
+        current = self.instance.role if self.instance.pk else None
+        if current and current not in allowed:
+            allowed.add(current)
+            self.fields["role"].disabled = True
+        self.fields["role"].choices = [c for c in Role.choices if c[0] in allowed]
+        managers = User.objects.current().order_by("full_name")
+        if self.instance.pk:
+            managers = managers.exclude(pk=self.instance.pk)
+        self.fields["line_manager"].queryset = managers
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, leaving = cleaned.get("start_date"), cleaned.get("leaving_date")
+        if start and leaving and leaving < start:
+            self.add_error("leaving_date", "The leaving date is before the start date.")
+        if cleaned.get("role") == "principal" and cleaned.get("academy") is not None:
+            from accounts.models import User
+
+            clash = User.objects.current().filter(role="principal", academy=cleaned["academy"])
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("role", f"{cleaned['academy']} already has a Principal: "
+                                       f"{clash.first().full_name}. Change their role first.")
+        return cleaned

@@ -299,3 +299,32 @@ def invitation_send(*, person: User, actor=None) -> None:
         recipient_list=[person.email],
     )
     audit_log(action="accounts.invitation_sent", actor=actor, obj=person)
+
+
+def person_save(*, form, actor, request=None) -> User:
+    """Create or update one person from HR's form, recording exactly what changed."""
+    creating = form.instance.pk is None
+    changes = {
+        name: [str(form.initial.get(name, "")) if not creating else None,
+               str(form.cleaned_data.get(name, ""))]
+        for name in form.changed_data
+    }
+    with transaction.atomic():
+        was_leaver = (not creating) and User.objects.filter(
+            pk=form.instance.pk, leaving_date__isnull=False
+        ).exists()
+        person = form.save(commit=False)
+        if creating:
+            person.set_unusable_password()
+        person.save()
+        if creating:
+            action = "accounts.person_created"
+        elif person.leaving_date and not was_leaver:
+            action = "accounts.person_left"
+        else:
+            action = "accounts.person_updated"
+        audit_log(action=action, actor=actor, obj=person, request=request, changes=changes,
+                  summary="Changed: " + ", ".join(form.changed_data) if changes else "")
+        if creating and person.portal_access:
+            transaction.on_commit(lambda: invitation_send(person=person, actor=actor))
+    return person

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import StaffImportForm
+from accounts.forms import PersonForm, StaffImportForm
 from accounts.models import Academy, Category
-from accounts.permissions import requires
+from accounts.permissions import can, requires
 from accounts.selectors import people_search, people_visible_to
 from audit.models import AuditEvent
 
@@ -31,6 +31,7 @@ def people_list(request):
         "page": page,
         "academies": Academy.objects.all(),
         "categories": Category.choices,
+        "can_manage": can(request.user, "people.manage"),
     })
 
 
@@ -38,7 +39,45 @@ def people_list(request):
 def person_detail(request, pk: int):
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
     events = AuditEvent.objects.for_object(person)[:50]
-    return render(request, "accounts/person_detail.html", {"person": person, "events": events})
+    return render(request, "accounts/person_detail.html", {
+        "person": person, "events": events, "can_manage": can(request.user, "people.manage"),
+    })
+
+
+@requires("people.manage")
+def person_create(request):
+    form = PersonForm(request.POST or None, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_save(form=form, actor=request.user, request=request)
+        messages.success(request, f"{person.full_name} was added."
+                         + (" They have been sent an invitation to set a password."
+                            if person.portal_access else ""))
+        return redirect("accounts:person_detail", pk=person.pk)
+    return render(request, "accounts/person_form.html", {"form": form, "person": None})
+
+
+@requires("people.manage")
+def person_edit(request, pk: int):
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    form = PersonForm(request.POST or None, instance=person, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            services.person_save(form=form, actor=request.user, request=request)
+            messages.success(request, f"Saved the changes to {person.full_name}.")
+        return redirect("accounts:person_detail", pk=person.pk)
+    return render(request, "accounts/person_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@requires("people.manage")
+def person_invite(request, pk: int):
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    if not person.portal_access or person.is_leaver:
+        messages.error(request, f"{person.full_name} does not sign in to the portal.")
+    else:
+        services.invitation_send(person=person, actor=request.user)
+        messages.success(request, f"An invitation was sent to {person.email}.")
+    return redirect("accounts:person_detail", pk=person.pk)
 
 
 def _pending_path(import_id: str):
