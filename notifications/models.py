@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Notification(models.Model):
@@ -7,7 +8,16 @@ class Notification(models.Model):
 
     The unique rule on (recipient, kind, about, period) is what makes every reminder
     "exactly once": a retried task or a second sweep cannot create the row again.
+    The row is also the outbox: it is written in the caller's transaction, and
+    `email_state` records how far its email has got, so nothing is lost when the broker is down.
     """
+
+    class EmailState(models.TextChoices):
+        NEW = "new", "Waiting to be routed"
+        IMMEDIATE = "immediate", "Emailed on its own"
+        DIGEST = "digest", "Waiting for the daily summary"
+        DIGESTED = "digested", "Included in a daily summary"
+        NONE = "none", "Not emailed (portal only)"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -21,9 +31,18 @@ class Notification(models.Model):
     #: Distinguishes repeats of the same reminder, e.g. "2026-11-26" or "overdue-3".
     period = models.CharField(max_length=40, blank=True)
     urgent = models.BooleanField(default=False)
+    #: Why the person is told, shown in the email and the list.
+    reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.NEW
+    )
+    delivery = models.ForeignKey(
+        "notifications.Delivery", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="notifications", help_text="The email that carried it.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -31,9 +50,105 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "kind", "about_type", "about_id", "period"],
                 name="notification_once_per_period",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(email_state__in=["new", "immediate", "digest", "digested", "none"]),
+                name="notification_email_state_valid",
+            ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_state", "recipient"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.title}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class Delivery(models.Model):
+    """One email, sent at most once: the delivery log.
+
+    The unique rule on (recipient, kind, subject, period) means a retried task, a second beat
+    or two sweeps at once cannot create a second email for the same reminder; the conditional
+    update that claims a row (pending → sending) means only one worker sends it.
+    A daily summary is a delivery with kind "digest" and the date as its period.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will retry"
+        ABANDONED = "abandoned", "Failed, gave up"
+
+    DIGEST = "digest"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(max_length=60)
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    period = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    email_subject = models.CharField(max_length=300, blank=True)
+    to_address = models.CharField(max_length=254, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "subject_type", "subject_id", "kind", "period"],
+                name="delivery_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "abandoned"]),
+                name="delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.kind} · {self.period or '-'} ({self.status})"
+
+    @property
+    def is_digest(self) -> bool:
+        return self.kind == self.DIGEST
+
+
+class Preference(models.Model):
+    """How one person wants one group of notifications (see notifications.kinds)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    group = models.CharField(max_length=30)
+    choice = models.CharField(max_length=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="one_preference_per_group"),
+            models.CheckConstraint(
+                condition=Q(choice__in=["immediate", "daily", "portal"]),
+                name="preference_choice_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.group} → {self.choice}"
