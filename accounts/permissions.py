@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "approvals.monitoring_register": frozenset({HR, CEO}),
     "approvals.registers": frozenset({PRINCIPAL, HR, CEO, BOARD}),
     "approvals.delegate": frozenset({CEO, PRINCIPAL}),
+    "approvals.configure": frozenset({CEO, ADMIN}),
     # Audit packs
     "auditpacks.policy_pack": frozenset({HR, CEO, ADMIN}),
     "auditpacks.verify": frozenset({HR, CEO, ADMIN, BOARD}),
