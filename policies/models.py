@@ -36,7 +36,10 @@ class Policy(models.Model):
     last_reviewed_on = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True, db_index=True)
     #: An uploaded document for referenced policies that are not imported as text.
-    document = models.FileField(upload_to="policy-documents/", blank=True)
+    document = models.FileField(upload_to="policies/documents/", blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    #: Category line from the cover sheet, e.g. "Human Resources Policy".
+    category = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +78,13 @@ class PolicyVersion(models.Model):
 
     #: Statuses in which the text may still change.
     EDITABLE = {Status.DRAFT}
+    #: Statuses of a version still on its way to publication.
+    IN_PROGRESS = {
+        Status.DRAFT, Status.CONSULTATION, Status.AWAITING_APPROVAL, Status.APPROVED,
+        Status.RATIFIED,
+    }
+    #: Statuses staff may read (the current version and its history).
+    READABLE = {Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN}
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(max_length=40, help_text="e.g. 2023-09")
@@ -89,6 +99,17 @@ class PolicyVersion(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Lifecycle facts (status metadata, not content: may be set after the draft stage).
+    consultation_skipped_reason = models.TextField(blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    ratified_on = models.DateField(null=True, blank=True)
+    ratified_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -100,6 +121,15 @@ class PolicyVersion(models.Model):
             models.UniqueConstraint(fields=["policy", "label"], name="version_label_unique"),
             models.UniqueConstraint(
                 fields=["policy"], condition=Q(status="published"), name="one_published_version"
+            ),
+            models.UniqueConstraint(
+                fields=["policy"],
+                condition=Q(
+                    status__in=[
+                        "draft", "consultation", "awaiting_approval", "approved", "ratified"
+                    ]
+                ),
+                name="one_version_in_progress",
             ),
             models.CheckConstraint(
                 condition=~Q(status="published") | ~Q(change_kind=""),
@@ -124,12 +154,14 @@ class PolicyVersion(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             stored = PolicyVersion.objects.filter(pk=self.pk).values(
-                "status", "content_hash", "source_text", "label"
+                "status", "content_hash", "source_text", "label", "cover", "policy_id"
             ).first()
             if stored and stored["status"] not in self.EDITABLE and (
                 stored["content_hash"] != self.content_hash
                 or stored["source_text"] != self.source_text
                 or stored["label"] != self.label
+                or stored["cover"] != self.cover
+                or stored["policy_id"] != self.policy_id
             ):
                 raise PolicyImmutable(f"{self} is {stored['status']} and cannot be edited.")
         super().save(*args, **kwargs)
@@ -193,3 +225,126 @@ class Clause(models.Model):
     def delete(self, *args, **kwargs):
         self._check_editable()
         return super().delete(*args, **kwargs)
+
+
+class VersionEvent(models.Model):
+    """One lifecycle move of a version: the approval record page lists these. Append-only."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=PolicyVersion.Status.choices)
+    to_status = models.CharField(max_length=20, choices=PolicyVersion.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    reason = models.TextField(blank=True)
+    #: When it happened in the real world (a meeting date), which may be before it was recorded.
+    occurred_on = models.DateField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=models.F("to_status")), name="event_changes_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.from_status} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PolicyImmutable("Lifecycle events cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class AcademyAddendum(models.Model):
+    """Local contacts and arrangements for one academy, part of what its staff acknowledge.
+
+    Drafted by the academy's Principal, approved by the CEO. Once approved it is frozen; a
+    change makes it a draft again (and the academy's content hash changes when re-approved).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting CEO approval"
+        APPROVED = "approved", "Approved by the CEO"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="addenda")
+    academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content_hash = models.CharField(max_length=64, blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["version", "academy__name"]
+        verbose_name_plural = "academy addenda"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "academy"], name="one_addendum_per_academy"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="approved_addendum_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} addendum for {self.academy}"
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = AcademyAddendum.objects.filter(pk=self.pk).values(
+                "status", "text", "version_id", "academy_id"
+            ).first()
+            if stored and stored["status"] == self.Status.APPROVED and (
+                stored["text"] != self.text
+                or stored["version_id"] != self.version_id
+                or stored["academy_id"] != self.academy_id
+            ):
+                raise PolicyImmutable(f"{self} is approved and cannot be edited.")
+        super().save(*args, **kwargs)
+
+
+class PolicyReview(models.Model):
+    """A completed review of a policy (clause 11.1). The latest one sets the next due date."""
+
+    class Outcome(models.TextChoices):
+        NO_CHANGE = "no_change", "No change"
+        MINOR_UPDATE = "minor_update", "Minor update"
+        NEW_VERSION = "new_version", "New version"
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=200, blank=True)
+    unions_consulted = models.TextField(blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    notes = models.TextField(blank=True)
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["policy", "-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.policy} reviewed {self.reviewed_on:%d/%m/%Y}"

@@ -1,0 +1,54 @@
+"""python manage.py import_policy PATH --title "Social Media Policy" [--as EMAIL]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Role, User
+from policies import services
+
+
+class Command(BaseCommand):
+    help = "Import a plain-text policy document as a draft version (same text twice: no-op)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="UTF-8 plain-text policy document")
+        parser.add_argument("--title", default="", help="Policy title (default: from the file)")
+        parser.add_argument(
+            "--as", dest="actor", default="",
+            help="Email of the person recorded as importing it (default: the first HR person)",
+        )
+
+    def handle(self, *args, path: str, title: str, actor: str, **options):
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file") from None
+        except UnicodeDecodeError:
+            raise CommandError(
+                f"{path}: not a UTF-8 plain-text file; save the policy as plain text first"
+            ) from None
+        person = None
+        if actor:
+            person = User.objects.filter(email__iexact=actor).first()
+            if person is None:
+                raise CommandError(f"nobody has the email {actor}")
+        else:
+            person = User.objects.current().filter(role=Role.HR).order_by("pk").first()
+        try:
+            result = services.policy_import(
+                text=text, title=title, actor=person, source_name=Path(path).name
+            )
+        except services.PolicyError as error:
+            raise CommandError(f"{path}: {error}") from None
+        version = result.version
+        if result.created:
+            self.stdout.write(
+                f"Imported {result.policy.title} version {version.label} as a draft: "
+                f"{version.clauses.count()} clauses, content hash {version.content_hash[:12]}."
+            )
+        else:
+            self.stdout.write(
+                f"Already imported: {result.policy.title} version {version.label} "
+                f"({version.get_status_display().lower()}) has exactly this text. Nothing changed."
+            )

@@ -1,0 +1,204 @@
+"""Reads shared by the policy pages and by other apps (acknowledgements, breaches, audit packs).
+
+Stable API for colleagues (documented in docs/policies.md):
+``policies_for_user``, ``policy_applies_to``, ``audience_for``, ``current_version``,
+``version_redline``, ``version_text_for``, ``version_content_hash_for``, ``clause_url``,
+``get_policy_for_user``, ``get_version_for_user``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import NamedTuple
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Academy, User
+from accounts.permissions import can
+from policies.models import AcademyAddendum, Clause, Policy, PolicyVersion
+from policies.redline import ClauseDiff, redline
+
+S = PolicyVersion.Status
+
+#: Permissions that let a person see versions still on their way to publication.
+BACKSTAGE_PERMISSIONS = (
+    "policies.manage", "policies.approve", "policies.ratify", "policies.addendum_draft",
+    "policies.review_board",
+)
+
+
+def is_backstage(user) -> bool:
+    return any(can(user, permission) for permission in BACKSTAGE_PERMISSIONS)
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+def policy_applies_to(policy: Policy, user) -> bool:
+    """Whether the policy's audience (academies, categories, roles) includes this person."""
+    academy_ids = {a.pk for a in policy.audience_academies.all()}
+    if academy_ids and user.academy_id not in academy_ids:
+        return False
+    if policy.audience_categories and user.category not in policy.audience_categories:
+        return False
+    return not (policy.audience_roles and user.role not in policy.audience_roles)
+
+
+def audience_for(policy: Policy) -> QuerySet[User]:
+    """Everyone current the policy covers (for acknowledgement requests)."""
+    people = User.objects.current().filter(is_active=True)
+    academy_ids = list(policy.audience_academies.values_list("pk", flat=True))
+    if academy_ids:
+        people = people.filter(academy_id__in=academy_ids)
+    if policy.audience_categories:
+        people = people.filter(category__in=policy.audience_categories)
+    if policy.audience_roles:
+        people = people.filter(role__in=policy.audience_roles)
+    return people
+
+
+def policies_for_user(user) -> QuerySet[Policy]:
+    """The policies that apply to this person and can be read: a published version or a file."""
+    if not getattr(user, "is_authenticated", False):
+        return Policy.objects.none()
+    readable = Policy.objects.filter(
+        Q(versions__status=S.PUBLISHED) | ~Q(document="")
+    ).distinct().prefetch_related("audience_academies")
+    ids = [policy.pk for policy in readable if policy_applies_to(policy, user)]
+    return Policy.objects.filter(pk__in=ids).order_by("title")
+
+
+def policies_visible_to(user) -> QuerySet[Policy]:
+    """The policy list: everything for those who run the library, else what applies to them."""
+    if is_backstage(user):
+        return Policy.objects.all().order_by("title")
+    return policies_for_user(user)
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def current_version(policy: Policy) -> PolicyVersion | None:
+    return policy.versions.filter(status=S.PUBLISHED).first()
+
+
+def versions_visible_to(user, policy: Policy) -> QuerySet[PolicyVersion]:
+    versions = policy.versions.all().order_by("-created_at")
+    if is_backstage(user):
+        return versions
+    return versions.filter(published_at__isnull=False)
+
+
+def get_policy_for_user(user, slug: str) -> Policy:
+    """The policy, or Http404 for anyone it does not concern."""
+    policy = Policy.objects.filter(slug=slug).first()
+    if policy is None:
+        raise Http404("No such policy.")
+    if is_backstage(user) or policies_for_user(user).filter(pk=policy.pk).exists():
+        return policy
+    raise Http404("No such policy.")
+
+
+def get_version_for_user(user, slug: str, label: str) -> PolicyVersion:
+    policy = get_policy_for_user(user, slug)
+    version = versions_visible_to(user, policy).filter(label=label).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def version_redline(old_version: PolicyVersion, new_version: PolicyVersion) -> list[ClauseDiff]:
+    """Clause-by-clause comparison with word marks (see policies.redline.ClauseDiff)."""
+    return redline(
+        old_version.clauses.order_by("order").values_list("number", "text"),
+        new_version.clauses.order_by("order").values_list("number", "text"),
+    )
+
+
+class VersionText(NamedTuple):
+    clauses: list[Clause]
+    addendum: AcademyAddendum | None
+
+
+def approved_addendum(version: PolicyVersion, academy: Academy | None) -> AcademyAddendum | None:
+    if academy is None:
+        return None
+    return version.addenda.filter(
+        academy=academy, status=AcademyAddendum.Status.APPROVED
+    ).first()
+
+
+def version_text_for(version: PolicyVersion, academy: Academy | None) -> VersionText:
+    """What that academy's staff read: the clauses in order, and its approved addendum if any."""
+    return VersionText(list(version.clauses.order_by("order")), approved_addendum(version,
+                                                                                   academy))
+
+
+def version_content_hash_for(version: PolicyVersion, academy: Academy | None) -> str:
+    """Hash of what that academy's staff acknowledge: the version hash, plus the addendum's.
+
+    Without an approved addendum this is exactly ``version.content_hash``.
+    """
+    addendum = approved_addendum(version, academy)
+    if addendum is None:
+        return version.content_hash
+    return hashlib.sha256(
+        f"{version.content_hash}\x1d{addendum.content_hash}".encode()
+    ).hexdigest()
+
+
+def clause_url(clause: Clause) -> str:
+    """Permalink: ``/policies/social-media-policy/2023-09/#5.1-f``."""
+    version = clause.version
+    return reverse("policies:version_read", args=[version.policy.slug, version.label]) + (
+        f"#{clause.anchor}"
+    )
+
+
+# --------------------------------------------------------------------------- links & reviews
+
+
+def mention_links(exclude: Policy | None = None) -> dict[str, str]:
+    """Titles of policies that can be read (a published version or a document) -> their URL."""
+    links = {}
+    readable = Policy.objects.filter(Q(versions__status=S.PUBLISHED) | ~Q(document="")).distinct()
+    if exclude is not None:
+        readable = readable.exclude(pk=exclude.pk)
+    for policy in readable:
+        links[policy.title] = reverse("policies:policy_detail", args=[policy.slug])
+    return links
+
+
+def review_board(today: datetime.date | None = None) -> dict[str, list[Policy]]:
+    """Policies whose review is overdue, due within 30 days, or due within 90 days."""
+    today = today or timezone.localdate()
+    policies = Policy.objects.filter(next_review_due__isnull=False).order_by("next_review_due")
+    board: dict[str, list[Policy]] = {"overdue": [], "due_30": [], "due_90": [], "later": []}
+    for policy in policies:
+        days = (policy.next_review_due - today).days
+        policy.days_until_review = days
+        if days < 0:
+            board["overdue"].append(policy)
+        elif days <= 30:
+            board["due_30"].append(policy)
+        elif days <= 90:
+            board["due_90"].append(policy)
+        else:
+            board["later"].append(policy)
+    return board
+
+
+def review_state(policy: Policy, today: datetime.date | None = None) -> str:
+    """"overdue", "due_30", "due_90", "later" or "" (no date)."""
+    if policy.next_review_due is None:
+        return ""
+    days = (policy.next_review_due - (today or timezone.localdate())).days
+    if days < 0:
+        return "overdue"
+    if days <= 30:
+        return "due_30"
+    return "due_90" if days <= 90 else "later"
