@@ -44,3 +44,16 @@ def test_seeding_the_demo_twice_duplicates_nothing(db):
     assert set(User.objects.values_list("role", flat=True)) >= {
         "staff", "principal", "hr", "ceo", "board", "admin"
     }
+
+
+def test_microsoft_and_google_sign_in_are_switched_on_from_the_environment_alone():
+    script = (
+        "from django.test import Client;"
+        "page = Client(HTTP_HOST='localhost').get('/accounts/login/').content.decode().lower();"
+        "print('microsoft' in page, 'google' in page)"
+    )
+    result = run_manage(
+        "shell", "-c", script, DEBUG="1", ENTRA_CLIENT_ID="client", ENTRA_CLIENT_SECRET="secret",
+        ENTRA_TENANT_ID="tenant", GOOGLE_CLIENT_ID="client", GOOGLE_CLIENT_SECRET="secret",
+    )
+    assert result.stdout.split()[-2:] == ["True", "True"], result.stderr
