@@ -1,0 +1,80 @@
+"""CSV and XLSX exports of the registers (roster, case register, approvals registers)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from auditpacks.sources import field_of
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    # Spreadsheet formula injection: a cell must never start a formula.
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def table_from_rows(rows: Iterable[Any], columns: Sequence[tuple[str, str]] | None = None,
+                    ) -> tuple[list[str], list[list[Any]]]:
+    """(headers, cells) from dict or object rows; columns are (field, heading) pairs."""
+    rows = list(rows)
+    if columns is None:
+        first = rows[0] if rows else {}
+        keys = list(first.keys()) if isinstance(first, dict) else []
+        columns = [(key, key.replace("_", " ").capitalize()) for key in keys]
+    headers = [heading for _, heading in columns]
+    cells = [[_cell(field_of(row, key)) for key, _ in columns] for row in rows]
+    return headers, cells
+
+
+def to_csv(headers: list[str], cells: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(cells)
+    return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel opens UTF-8 correctly
+
+
+def to_xlsx(headers: list[str], cells: list[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Export")
+    sheet.freeze_panes = "A2"
+    from openpyxl.cell import WriteOnlyCell
+
+    header_cells = []
+    for heading in headers:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in cells:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ROSTER_COLUMNS = [("name", "Name"), ("academy", "Academy"), ("category", "Category"),
+                  ("acknowledged_at", "Acknowledged at"), ("method", "Method"),
+                  ("status", "Status")]

@@ -1,0 +1,216 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import academy_scope, can, requires
+from audit.services import audit_log
+from auditpacks import exports, services
+from auditpacks.forms import PACKABLE_STATUSES, PolicyPackForm, VerifyForm
+from auditpacks.models import Pack
+from auditpacks.selectors import case_packs_for_user, get_pack_for_user
+from auditpacks.sources import SourceUnavailable, roster_section, selector
+from policies.models import PolicyVersion
+
+
+@requires("auditpacks.policy_pack", "auditpacks.verify")
+def index(request):
+    if not can(request.user, "auditpacks.policy_pack"):
+        return redirect("auditpacks:verify")
+    form = PolicyPackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pack = services.pack_request_policy(
+                actor=request.user, version=data["version"], policy=data["policy"],
+                date_from=data["date_from"], date_to=data["date_to"], request=request,
+            )
+        except services.PackError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Your pack {pack.document_id} is being built. You can "
+                                      "leave this page: it will be listed under Audit packs.")
+            return redirect("auditpacks:detail", document_id=pack.document_id)
+    packs = Pack.objects.policy_packs().select_related("policy_version__policy", "requested_by")
+    return render(request, "auditpacks/index.html", {
+        "form": form,
+        "packs": packs[:50],
+        "case_packs": case_packs_for_user(request.user)[:20],
+        "can_export_cases": _can_export_cases(request.user),
+        "can_export_approvals": _can_export_approvals(request.user),
+    })
+
+
+def detail(request, document_id: str):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    pack = get_pack_for_user(request.user, document_id)
+    template = "auditpacks/_progress.html" if request.htmx else "auditpacks/detail.html"
+    return render(request, template, {"pack": pack})
+
+
+@require_POST
+def retry(request, document_id: str):
+    if not request.user.is_authenticated:
+        raise Http404
+    pack = get_pack_for_user(request.user, document_id)
+    try:
+        services.pack_retry(pack=pack, actor=request.user, request=request)
+    except services.PackError as exc:
+        messages.error(request, str(exc))
+    return redirect("auditpacks:detail", document_id=pack.document_id)
+
+
+def download(request, document_id: str):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    pack = get_pack_for_user(request.user, document_id)
+    path = pack.file_path
+    if pack.status != Pack.Status.READY or path is None or not path.exists():
+        messages.error(request, "This pack has no file to download: it is not ready, it "
+                                "failed, or its keep period has passed. Ask for a new one.")
+        return redirect("auditpacks:detail", document_id=pack.document_id)
+    services.pack_download_record(pack=pack, actor=request.user, request=request)
+    response = FileResponse(open(path, "rb"), content_type="application/pdf",
+                            as_attachment=True, filename=pack.download_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def case_pack(request, case_pk: str):
+    """Confirm and ask for the pack of one breach case (404 for anyone who may not see it)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    try:
+        get_case_for_user = selector("breaches.selectors", "get_case_for_user")
+    except SourceUnavailable as exc:
+        raise Http404("Breach cases are not available yet.") from exc
+    case = get_case_for_user(request.user, case_pk)
+    if request.method == "POST":
+        pack = services.pack_request_case(actor=request.user, case_pk=case.pk, request=request)
+        messages.success(request, f"The case pack {pack.document_id} is being built.")
+        return redirect("auditpacks:detail", document_id=pack.document_id)
+    previous = [p for p in case_packs_for_user(request.user) if p.case_id == str(case.pk)]
+    return render(request, "auditpacks/case_pack.html", {"case": case, "previous": previous})
+
+
+@requires("auditpacks.verify")
+def verify(request):
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.pack_verify(data=upload.read(), actor=request.user,
+                                          request=request, file_name=upload.name)
+        except services.PackError as exc:
+            form.add_error("file", str(exc))
+    return render(request, "auditpacks/verify.html", {"form": form, "result": result})
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _can_export_cases(user) -> bool:
+    return can(user, "breaches.handle")
+
+
+def _can_export_approvals(user) -> bool:
+    return can(user, "approvals.registers")
+
+
+def _export_response(request, *, name: str, fmt: str, headers, cells, title: str,
+                     about=None):
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    stamp = timezone.localdate().strftime("%Y-%m-%d")
+    if fmt == "csv":
+        body, content_type = exports.to_csv(headers, cells), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(headers, cells, title)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit_log(action="auditpacks.export_downloaded", actor=request.user, obj=about,
+              request=request, summary=f"Exported {title} ({fmt.upper()}, {len(cells)} rows)",
+              changes={"export": name, "format": fmt, "rows": len(cells)})
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@requires("compliance.academy")
+def export_roster(request, version_pk: int, fmt: str):
+    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=version_pk,
+                                status__in=PACKABLE_STATUSES)
+    scope = academy_scope(request.user)
+    if scope == []:
+        raise PermissionDenied("You may not export the roster.")
+    academy = None
+    if scope is not None:
+        from accounts.models import Academy
+
+        academy = Academy.objects.get(pk=scope[0])
+    section = roster_section(version, academy=academy)
+    if not section.available:
+        messages.error(request, section.note)
+        return redirect("auditpacks:exports")
+    rows = [row for group in section.data["academies"] for row in group["rows"]]
+    headers, cells = exports.table_from_rows(rows, exports.ROSTER_COLUMNS)
+    return _export_response(request, name=f"roster-{version.policy.slug}-{version.label}",
+                            fmt=fmt, headers=headers, cells=cells,
+                            title=f"Roster {version.label}", about=version)
+
+
+@requires("breaches.handle")
+def export_cases(request, fmt: str):
+    try:
+        case_register_rows = selector("breaches.selectors", "case_register_rows")
+    except SourceUnavailable as exc:
+        messages.error(request, f"The case register is not available yet ({exc}).")
+        return redirect("auditpacks:exports")
+    headers, cells = exports.table_from_rows(case_register_rows(request.user))
+    return _export_response(request, name="case-register", fmt=fmt, headers=headers,
+                            cells=cells, title="Case register")
+
+
+@requires("approvals.registers")
+def export_approvals(request, register: str, fmt: str):
+    from auditpacks.selectors import approvals_registers
+
+    registers = approvals_registers(request.user)
+    if registers is None:
+        messages.error(request, "The approvals registers are not available yet.")
+        return redirect("auditpacks:exports")
+    if register not in registers:
+        raise Http404
+    title, rows = registers[register]
+    headers, cells = exports.table_from_rows(rows)
+    return _export_response(request, name=f"approvals-{register}", fmt=fmt, headers=headers,
+                            cells=cells, title=title)
+
+
+@requires("compliance.academy", "breaches.handle", "approvals.registers")
+def export_list(request):
+    from auditpacks.selectors import approvals_registers
+
+    versions = []
+    if academy_scope(request.user) != [] and can(request.user, "compliance.academy"):
+        versions = PolicyVersion.objects.filter(status__in=PACKABLE_STATUSES).select_related(
+            "policy").order_by("policy__title", "-created_at")
+    registers = approvals_registers(request.user) if _can_export_approvals(request.user) else None
+    return render(request, "auditpacks/exports.html", {
+        "versions": versions,
+        "can_export_cases": _can_export_cases(request.user),
+        "can_export_approvals": _can_export_approvals(request.user),
+        "registers": registers,
+        "back": reverse("auditpacks:index") if can(request.user, "auditpacks.policy_pack") else "",
+    })

@@ -1,0 +1,80 @@
+"""Helpers for audit pack tests: a small policy with two versions, and PDF text."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from policies.models import Clause, Policy, PolicyVersion
+from policies.parsing import parse_clause_lines
+
+V1_TEXT = """1. Purpose
+- 1.1 Staff must use social media responsibly.
+- 1.2 Staff must not post about pupils.
+2. Reporting
+- 2.1 Report misuse to the Principal:
+ - a) in writing;
+ - b) within five working days.
+"""
+
+V2_TEXT = """1. Purpose
+- 1.1 Staff must use social media responsibly.
+- 1.2 Staff must never post about pupils or their parents.
+2. Reporting
+- 2.1 Report misuse to the Principal:
+ - a) in writing;
+ - b) within five working days.
+- 2.2 The Principal tells HR within one day.
+"""
+
+
+def version_make(policy, label, text, *, status="published", previous=None, cover=None,
+                 published_at=None):
+    version = PolicyVersion.objects.create(
+        policy=policy, label=label, source_text=text, previous=previous, cover=cover or {},
+    )
+    for parsed in parse_clause_lines(text):
+        Clause.objects.create(
+            version=version, number=parsed.number, anchor=parsed.anchor, heading=parsed.heading,
+            text=parsed.text, level=parsed.level, order=parsed.order,
+        )
+    version.content_hash = version.compute_content_hash()
+    version.save()
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        status=status, change_kind="material",
+        published_at=published_at or timezone.now(),
+    )
+    version.refresh_from_db()
+    return version
+
+
+@pytest.fixture
+def policy(db):
+    return Policy.objects.create(
+        title="Social Media Policy", slug="social-media",
+        last_reviewed_on=datetime.date(2025, 9, 1), next_review_due=datetime.date(2027, 9, 1),
+    )
+
+
+@pytest.fixture
+def versions(policy):
+    """(v1 superseded, v2 published) of a small policy."""
+    v1 = version_make(
+        policy, "2023-09", V1_TEXT, status="superseded",
+        cover={"ceo_approval_by": "Sean Kelly", "ceo_approval_date": "September 2023",
+               "jnc_consultation": "September 2023"},
+        published_at=timezone.now() - datetime.timedelta(days=700),
+    )
+    v2 = version_make(
+        policy, "2025-09", V2_TEXT, previous=v1,
+        cover={"ceo_approval_by": "Sean Kelly", "ceo_approval_date": "September 2025",
+               "jnc_consultation": "August 2025"},
+    )
+    return v1, v2
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
