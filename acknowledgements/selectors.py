@@ -1,0 +1,246 @@
+"""Reads shared by the dashboards, the audit pack and other apps.
+
+Every function here runs a fixed number of queries whatever the number of people.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Category, Role, User
+from accounts.permissions import HR, academy_scope, can, roles_of
+from acknowledgements.models import GENESIS_HASH, Acknowledgement, Assignment, ChainHead
+from policies.models import PolicyVersion
+
+STATUS_LABELS = {"done": "Acknowledged", "outstanding": "Outstanding", "overdue": "Overdue"}
+
+
+def chain_head_hash() -> str:
+    """SHA-256 of the chain head: the hash of the last record (or the genesis hash)."""
+    head = ChainHead.objects.filter(pk=1).values_list("record_hash", flat=True).first()
+    if head:
+        return head
+    last = Acknowledgement.objects.order_by("-sequence").values_list("record_hash",
+                                                                     flat=True).first()
+    return last or GENESIS_HASH
+
+
+def with_status(queryset: QuerySet[Assignment], today=None) -> QuerySet[Assignment]:
+    today = today or timezone.localdate()
+    return queryset.annotate(
+        ack_status=Case(
+            When(acknowledgement__isnull=False, then=Value("done")),
+            When(due_on__lt=today, then=Value("overdue")),
+            default=Value("outstanding"),
+            output_field=CharField(),
+        )
+    )
+
+
+def assignments_for(version: PolicyVersion, *, academy=None, category: str = "",
+                    manager=None) -> QuerySet[Assignment]:
+    """Assignments counted in the figures: current people only (leavers drop out)."""
+    queryset = Assignment.objects.filter(version=version).current_people()
+    if academy is not None:
+        queryset = queryset.filter(person__academy=academy)
+    if category:
+        queryset = queryset.filter(person__category=category)
+    if manager is not None:
+        queryset = queryset.filter(person__line_manager=manager)
+    return queryset
+
+
+def _summary_aggregate(today) -> dict:
+    return {
+        "total": Count("id"),
+        "done": Count("id", filter=Q(acknowledgement__isnull=False)),
+        "overdue": Count("id", filter=Q(acknowledgement__isnull=True, due_on__lt=today)),
+    }
+
+
+def _finish(row: dict) -> dict:
+    row["outstanding"] = row["total"] - row["done"] - row["overdue"]
+    row["not_done"] = row["total"] - row["done"]
+    row["percent"] = round(100 * row["done"] / row["total"], 1) if row["total"] else 100.0
+    return row
+
+
+def summarise(queryset: QuerySet[Assignment], today=None) -> dict:
+    today = today or timezone.localdate()
+    return _finish(queryset.aggregate(**_summary_aggregate(today)))
+
+
+def compliance_summary(version: PolicyVersion, academy=None) -> dict:
+    """{"total", "done", "outstanding", "overdue", "not_done", "percent"} for current people."""
+    return summarise(assignments_for(version, academy=academy))
+
+
+def breakdown(queryset: QuerySet[Assignment], by: str, today=None) -> list[dict]:
+    """Figures grouped by "academy" or "category", one query."""
+    today = today or timezone.localdate()
+    if by == "academy":
+        rows = queryset.values(key=F("person__academy__code"), label=F("person__academy__name"))
+    else:
+        rows = queryset.values(key=F("person__category"))
+    rows = rows.annotate(**_summary_aggregate(today)).order_by("key")
+    categories = dict(Category.choices)
+    out = []
+    for row in rows:
+        if by != "academy":
+            row["label"] = categories.get(row["key"], row["key"])
+        out.append(_finish(dict(row)))
+    return out
+
+
+ROSTER_FIELDS = (
+    "id", "ack_status", "person_id", "person__full_name", "person__email",
+    "person__academy__name", "person__academy__code", "person__category", "person__job_title",
+    "person__line_manager__full_name", "person__line_manager_id", "assigned_on", "due_on",
+    "acknowledged_at", "acknowledgement__method", "acknowledgement__version__label",
+)
+
+SORTS = {
+    "name": ["person__full_name"],
+    "academy": ["person__academy__name", "person__full_name"],
+    "category": ["person__category", "person__full_name"],
+    "due": ["due_on", "person__full_name"],
+    "status": ["ack_status", "due_on", "person__full_name"],
+    "acknowledged": ["acknowledged_at", "person__full_name"],
+}
+
+
+def roster_rows(queryset: QuerySet[Assignment], *, sort: str = "name", descending: bool = False,
+                today=None) -> QuerySet:
+    order = SORTS.get(sort, SORTS["name"])
+    if descending:
+        order = [f"-{order[0]}", *order[1:]]
+    return with_status(queryset, today).values(*ROSTER_FIELDS).order_by(*order, "id")
+
+
+def _row(row: dict, categories: dict, methods: dict) -> dict:
+    method = row["acknowledgement__method"] or ""
+    return {
+        "assignment_id": row["id"],
+        "person_id": row["person_id"],
+        "name": row["person__full_name"],
+        "email": row["person__email"],
+        "academy": row["person__academy__name"] or "",
+        "academy_code": row["person__academy__code"] or "",
+        "category": categories.get(row["person__category"], row["person__category"]),
+        "job_title": row["person__job_title"],
+        "line_manager": row["person__line_manager__full_name"] or "",
+        "line_manager_id": row["person__line_manager_id"],
+        "assigned_on": row["assigned_on"],
+        "due_on": row["due_on"],
+        "acknowledged_at": row["acknowledged_at"],
+        "method": methods.get(method, ""),
+        "method_code": method,
+        "record_version": row["acknowledgement__version__label"] or "",
+        "status": row["ack_status"],
+        "status_label": STATUS_LABELS[row["ack_status"]],
+    }
+
+
+def rows_from(values: Iterable[dict]) -> list[dict]:
+    from acknowledgements.models import Method
+
+    categories, methods = dict(Category.choices), dict(Method.choices)
+    return [_row(row, categories, methods) for row in values]
+
+
+def roster_for_version(version: PolicyVersion, academy=None) -> list[dict]:
+    """One row per current person asked to acknowledge this version, sorted by academy and name.
+
+    Keys: name, email, academy, category, job_title, line_manager, assigned_on, due_on,
+    acknowledged_at (aware datetime or None), method (readable), method_code, status
+    ("done" / "outstanding" / "overdue"), status_label, record_version (the version actually
+    acknowledged: differs after a minor change). One query; fine for 10,000 people.
+    """
+    return rows_from(roster_rows(assignments_for(version, academy=academy), sort="academy"))
+
+
+def person_history(person: User) -> list[dict]:
+    """Every version this person was asked to acknowledge, newest first, with the record."""
+    assignments = (Assignment.objects.filter(person=person)
+                   .select_related("version", "version__policy", "acknowledgement",
+                                   "acknowledgement__recorded_by", "acknowledgement__version")
+                   .order_by("-version__created_at", "-id"))
+    today = timezone.localdate()
+    return [{"assignment": a, "status": a.status(today),
+             "status_label": STATUS_LABELS[a.status(today)]} for a in assignments]
+
+
+def current_versions() -> list[PolicyVersion]:
+    return list(PolicyVersion.objects.filter(
+        status=PolicyVersion.Status.PUBLISHED, policy__requires_acknowledgement=True
+    ).select_related("policy").order_by("policy__title"))
+
+
+def waiting_for(person) -> list[Assignment]:
+    """What this person still has to acknowledge, soonest first."""
+    return list(Assignment.objects.live().outstanding().filter(person=person)
+                .select_related("version", "version__policy").order_by("due_on"))
+
+
+def recently_changed_for(person, days: int = 30) -> list[Assignment]:
+    """Minor changes carried over recently: the person is told what changed."""
+    since = timezone.localdate() - timezone.timedelta(days=days)
+    return list(Assignment.objects.live().filter(
+        person=person, source=Assignment.Source.CARRIED, created_at__date__gte=since,
+        acknowledgement__isnull=False,
+    ).select_related("version", "version__policy"))
+
+
+# --------------------------------------------------------------------------- who may see whom
+
+
+def can_see_person(user, person) -> bool:
+    roles = roles_of(user)
+    if not roles:
+        return False
+    if can(user, "compliance.trust"):
+        return True
+    if person.line_manager_id == user.pk and can(user, "compliance.team"):
+        return True
+    if user.role == Role.PRINCIPAL and can(user, "compliance.academy"):
+        return person.academy_id is not None and person.academy_id == user.academy_id
+    return False
+
+
+def get_person_for_user(user, pk: int) -> User:
+    person = User.objects.select_related("academy", "line_manager").filter(pk=pk).first()
+    if person is None or not can_see_person(user, person):
+        raise Http404("No such person.")
+    return person
+
+
+def may_record_on_behalf(user, person) -> bool:
+    if not can(user, "acknowledgements.record_on_behalf") or user.pk == person.pk:
+        return False
+    if HR in roles_of(user):
+        return True
+    if person.line_manager_id == user.pk:
+        return True
+    return user.role == Role.PRINCIPAL and person.academy_id == user.academy_id
+
+
+def get_assignment_for_manager(user, pk: int, permission_check=may_record_on_behalf):
+    assignment = (Assignment.objects.select_related("person", "person__academy", "version",
+                                                    "version__policy").filter(pk=pk).first())
+    if assignment is None or not permission_check(user, assignment.person):
+        raise Http404("No such request.")
+    return assignment
+
+
+def may_nudge(user, person) -> bool:
+    return person.line_manager_id == user.pk and can(user, "compliance.team")
+
+
+def academies_visible(user):
+    from accounts.models import Academy
+
+    scope = academy_scope(user)
+    academies = Academy.objects.order_by("is_central", "name")
+    return academies if scope is None else academies.filter(pk__in=scope)

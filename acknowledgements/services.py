@@ -1,0 +1,436 @@
+"""Writes for acknowledgements: assignments, the reading check, records, links and nudges."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from acknowledgements.models import (
+    Acknowledgement,
+    Assignment,
+    ChainHead,
+    Method,
+    Nudge,
+    Question,
+    SectionView,
+    UsedLink,
+)
+from acknowledgements.sections import sections_of
+from audit.services import audit_log, client_ip
+from policies.models import Policy, PolicyVersion
+
+LINK_SALT = "acknowledgements.signed-link"
+
+
+class AcknowledgementError(Exception):
+    """A domain error shown to the person as a message, never a 500."""
+
+
+class NotFullyRead(AcknowledgementError):
+    def __init__(self, missing: list):
+        self.missing = missing
+        super().__init__("Open every section of the policy before you acknowledge it.")
+
+
+class WrongAnswers(AcknowledgementError):
+    def __init__(self, wrong: list[Question]):
+        self.wrong = wrong
+        super().__init__("Some answers are not right yet. Re-read the clauses shown and try again.")
+
+
+class LinkInvalid(AcknowledgementError):
+    pass
+
+
+class LinkExpired(LinkInvalid):
+    pass
+
+
+class LinkUsed(LinkInvalid):
+    pass
+
+
+class NudgeTooSoon(AcknowledgementError):
+    pass
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def due_days_default() -> int:
+    return int(getattr(settings, "ACK_DUE_DAYS", 14))
+
+
+def link_max_age_days() -> int:
+    return int(getattr(settings, "ACK_LINK_MAX_AGE_DAYS", 14))
+
+
+def nudge_interval_hours() -> int:
+    return int(getattr(settings, "ACK_NUDGE_INTERVAL_HOURS", 72))
+
+
+# --------------------------------------------------------------------------- audience
+
+
+def audience_for(policy: Policy, today: datetime.date | None = None):
+    """People who must acknowledge this policy today: current, started, in its audience."""
+    today = today or timezone.localdate()
+    people = User.objects.filter(is_active=True).filter(
+        Q(leaving_date__isnull=True) | Q(leaving_date__gt=today),
+        Q(start_date__isnull=True) | Q(start_date__lte=today),
+    )
+    academy_ids = list(policy.audience_academies.values_list("pk", flat=True))
+    if academy_ids:
+        people = people.filter(academy_id__in=academy_ids)
+    if policy.audience_categories:
+        people = people.filter(category__in=policy.audience_categories)
+    if policy.audience_roles:
+        people = people.filter(role__in=policy.audience_roles)
+    return people
+
+
+def _due_days(policy: Policy) -> int:
+    return policy.acknowledgement_due_days or due_days_default()
+
+
+def statement_for(version: PolicyVersion, content_hash: str) -> str:
+    return (
+        f"I have read and understood the {version.policy.title} (version {version.label}, "
+        f"text fingerprint {content_hash[:12]}) and I will comply with it."
+    )
+
+
+def content_hash_for(version: PolicyVersion, academy=None) -> str:
+    """The hash of the text this person was shown (with their academy's addendum, if any)."""
+    try:
+        from policies.selectors import version_content_hash_for
+    except ImportError:
+        version_content_hash_for = None
+    if version_content_hash_for is not None:
+        value = version_content_hash_for(version, academy)
+        if value:
+            return value
+    return version.content_hash or version.compute_content_hash()
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+def assignments_on_publish(*, version: PolicyVersion, previous: PolicyVersion | None,
+                           actor=None, material: bool = True,
+                           today: datetime.date | None = None) -> int:
+    """Ask the audience to acknowledge a newly published version. Returns rows created.
+
+    Material change or first version: everyone in the audience, due in N days.
+    Minor change: nobody re-acknowledges: existing assignments are carried over (with the
+    record that satisfied them) and the daily reminders tell people what changed.
+    """
+    policy = version.policy
+    if not policy.requires_acknowledgement:
+        return 0
+    today = today or timezone.localdate()
+    due = today + datetime.timedelta(days=_due_days(policy))
+    people = list(audience_for(policy, today).values_list("pk", flat=True))
+    carried: dict[int, Assignment] = {}
+    if previous is not None and not material:
+        carried = {
+            a.person_id: a
+            for a in Assignment.objects.filter(version=previous, person_id__in=people)
+        }
+    rows = []
+    for person_id in people:
+        old = carried.get(person_id)
+        if old is not None:
+            rows.append(Assignment(
+                person_id=person_id, version=version, assigned_on=min(old.assigned_on, today),
+                due_on=max(old.due_on, min(old.assigned_on, today)),
+                source=Assignment.Source.CARRIED, acknowledgement_id=old.acknowledgement_id,
+                acknowledged_at=old.acknowledged_at,
+            ))
+        else:
+            rows.append(Assignment(person_id=person_id, version=version, assigned_on=today,
+                                   due_on=due, source=Assignment.Source.PUBLISHED))
+    created = Assignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    audit_log(
+        action="acknowledgements.assigned", actor=actor, obj=version,
+        summary=(f"Asked {len(people)} people to acknowledge {version}" if material or not previous
+                 else f"Minor change: {len(carried)} acknowledgements carried over to {version}"),
+        changes={"people": len(people), "material": bool(material or previous is None),
+                 "due_on": due.isoformat()},
+    )
+    return len(created)
+
+
+def assignments_sync(*, today: datetime.date | None = None) -> int:
+    """Daily job: ask joiners on their start date (due start + N days) and anyone who has
+    joined a policy's audience since publication. Idempotent."""
+    today = today or timezone.localdate()
+    total = 0
+    versions = PolicyVersion.objects.filter(
+        status=PolicyVersion.Status.PUBLISHED, policy__requires_acknowledgement=True
+    ).select_related("policy")
+    for version in versions:
+        policy = version.policy
+        missing = audience_for(policy, today).exclude(
+            pk__in=Assignment.objects.filter(version=version).values("person_id")
+        ).values_list("pk", "start_date")
+        published_on = timezone.localdate(version.published_at) if version.published_at else None
+        rows = []
+        for person_id, start in missing:
+            joiner = start is not None and (published_on is None or start >= published_on)
+            begin = start if joiner else today
+            rows.append(Assignment(
+                person_id=person_id, version=version, assigned_on=begin,
+                due_on=begin + datetime.timedelta(days=_due_days(policy)),
+                source=Assignment.Source.JOINER if joiner else Assignment.Source.AUDIENCE,
+            ))
+        if rows:
+            with transaction.atomic():
+                Assignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+                audit_log(action="acknowledgements.assigned_joiners", obj=version,
+                          summary=f"Asked {len(rows)} new people to acknowledge {version}",
+                          changes={"people": len(rows)})
+            total += len(rows)
+    return total
+
+
+# --------------------------------------------------------------------------- reading check
+
+
+def section_record_served(*, person, version: PolicyVersion, key: str) -> None:
+    """Remember that the server sent this section's text to this person."""
+    SectionView.objects.get_or_create(person=person, version=version, section=key)
+
+
+def sections_missing(*, person, version: PolicyVersion) -> list:
+    seen = set(SectionView.objects.filter(person=person, version=version)
+               .values_list("section", flat=True))
+    return [s for s in sections_of(version) if s.key not in seen]
+
+
+def answers_check(*, version: PolicyVersion, answers: dict[int, int | None]) -> list[dict]:
+    """Raise WrongAnswers unless every question is answered right; return what to store."""
+    questions = list(version.ack_questions.select_related("clause"))
+    wrong = [q for q in questions if answers.get(q.pk) != q.correct_choice]
+    if wrong:
+        raise WrongAnswers(wrong)
+    return [{"question": q.text, "answer": q.choices[q.correct_choice]} for q in questions]
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class Outcome:
+    record: Acknowledgement
+    created: bool
+
+
+def _user_agent(request) -> str:
+    return (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:500]
+
+
+def acknowledgement_record(
+    *, assignment: Assignment, method: str, request=None, answers: list | None = None,
+    recorded_by=None, attestation: str = "", link_nonce: str = "", check_reading: bool = True,
+) -> Outcome:
+    """Append the evidence record, once. A second (or racing) attempt returns the first.
+
+    The chain head row is locked for the length of the transaction, so records are appended
+    one at a time and each holds the hash of the one before it.
+    """
+    person = assignment.person
+    version = assignment.version
+    if version.status != PolicyVersion.Status.PUBLISHED:
+        raise AcknowledgementError("This version is no longer in force; nothing to acknowledge.")
+    if method == Method.ON_BEHALF and (recorded_by is None or not attestation.strip()):
+        raise AcknowledgementError("A record on someone's behalf needs the manager's attestation.")
+    if check_reading and method != Method.ON_BEHALF:
+        missing = sections_missing(person=person, version=version)
+        if missing:
+            raise NotFullyRead(missing)
+    try:
+        with transaction.atomic():
+            ChainHead.objects.get_or_create(pk=1)
+            head = ChainHead.objects.select_for_update().get(pk=1)
+            existing = Acknowledgement.objects.filter(person=person, version=version).first()
+            if existing is not None:
+                return Outcome(existing, False)
+            if link_nonce:
+                try:
+                    with transaction.atomic():
+                        UsedLink.objects.create(nonce=link_nonce, assignment=assignment)
+                except IntegrityError:
+                    raise LinkUsed("This link has already been used.") from None
+            content_hash = content_hash_for(version, person.academy)
+            record = Acknowledgement(
+                sequence=head.sequence + 1, person=person, person_name=person.full_name,
+                person_email=person.email, version=version, content_hash=content_hash,
+                statement=statement_for(version, content_hash), answers=answers or [],
+                acknowledged_at=timezone.now().replace(microsecond=0),
+                ip_address=client_ip(request), user_agent=_user_agent(request), method=method,
+                recorded_by=recorded_by, attestation=attestation.strip(),
+                previous_hash=head.record_hash,
+            )
+            record.record_hash = record.compute_hash()
+            record.save()
+            ChainHead.objects.filter(pk=1).update(sequence=record.sequence,
+                                                  record_hash=record.record_hash)
+            Assignment.objects.filter(
+                person=person, version=version, acknowledgement__isnull=True
+            ).update(acknowledgement=record, acknowledged_at=record.acknowledged_at)
+            audit_log(
+                action=("acknowledgements.recorded_on_behalf" if method == Method.ON_BEHALF
+                        else "acknowledgements.acknowledged"),
+                actor=recorded_by or (person if person.is_active else None), obj=assignment,
+                summary=(f"{person.full_name} acknowledged {version} "
+                         f"({record.get_method_display()})"),
+                changes={"record": record.sequence, "method": method,
+                         "content_hash": content_hash},
+                request=request,
+            )
+            return Outcome(record, True)
+    except IntegrityError:
+        # Another request recorded it first (the unique person+version rule caught it).
+        existing = Acknowledgement.objects.filter(person=person, version=version).first()
+        if existing is None:
+            raise
+        return Outcome(existing, False)
+
+
+# --------------------------------------------------------------------------- signed links
+
+
+def signed_link_token(assignment: Assignment) -> str:
+    payload = {"a": assignment.pk, "p": assignment.person_id, "v": assignment.version_id,
+               "n": secrets.token_urlsafe(12)}
+    return signing.dumps(payload, salt=LINK_SALT, compress=False)
+
+
+def signed_link_url(assignment: Assignment) -> str:
+    """Site-relative URL of a signed, expiring, single-use link for this person and version.
+
+    Relative, like every notification url (the email adds settings.SITE_URL)."""
+    return reverse("acknowledgements:link", args=[signed_link_token(assignment)])
+
+
+def link_read(token: str) -> tuple[Assignment, str]:
+    """The assignment and nonce a link is for; raises LinkInvalid / LinkExpired / LinkUsed."""
+    max_age = datetime.timedelta(days=link_max_age_days())
+    try:
+        payload = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkExpired("This link has expired. Sign in to the portal, or ask HR for a new "
+                          "link.") from None
+    except signing.BadSignature:
+        raise LinkInvalid("This link is not valid. Check that you copied all of it.") from None
+    try:
+        assignment = Assignment.objects.select_related(
+            "person", "person__academy", "version", "version__policy"
+        ).get(pk=payload["a"], person_id=payload["p"], version_id=payload["v"])
+    except (Assignment.DoesNotExist, KeyError, TypeError):
+        raise LinkInvalid("This link is not valid.") from None
+    nonce = str(payload.get("n", ""))
+    if not nonce or UsedLink.objects.filter(nonce=nonce).exists():
+        raise LinkUsed("This link has already been used. Each link works once.")
+    return assignment, nonce
+
+
+def token_only_allowed(assignment: Assignment) -> bool:
+    """May this person acknowledge from the link alone, without signing in?"""
+    person = assignment.person
+    return assignment.version.policy.allow_token_only and (
+        not person.portal_access or not person.has_usable_password()
+    )
+
+
+# --------------------------------------------------------------------------- nudges
+
+
+def nudge_send(*, assignment: Assignment, sender, message: str = "", request=None) -> Nudge:
+    if assignment.is_done:
+        raise AcknowledgementError(f"{assignment.person} has already acknowledged it.")
+    since = timezone.now() - datetime.timedelta(hours=nudge_interval_hours())
+    with transaction.atomic():
+        # Lock the assignment so two clicks cannot both pass the rate limit.
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        last = assignment.nudges.filter(sent_at__gte=since).first()
+        if last is not None:
+            raise NudgeTooSoon(
+                f"{assignment.person} was reminded on "
+                f"{timezone.localtime(last.sent_at):%d/%m/%Y at %H:%M}. You can send another "
+                f"reminder {nudge_interval_hours() // 24} days after that."
+            )
+        nudge = Nudge.objects.create(assignment=assignment, sender=sender, message=message.strip())
+        from notifications.services import notify
+
+        version = assignment.version
+        notify(
+            recipient=assignment.person, kind="ack.nudge",
+            title=f"{sender.full_name} asks you to acknowledge the {version.policy.title}",
+            body=(message.strip() or "Please read and acknowledge the policy.")
+            + f"\n\nDue by {assignment.due_on:%d/%m/%Y}.",
+            url=signed_link_url(assignment), about=assignment, period=f"nudge-{nudge.pk}",
+        )
+        audit_log(action="acknowledgements.nudged", actor=sender, obj=assignment,
+                  summary=f"Reminded {assignment.person} to acknowledge {version}",
+                  changes={"nudge": nudge.pk}, request=request)
+    return nudge
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def question_save(*, version: PolicyVersion, actor, text: str, choices: list[str],
+                  correct_choice: int, clause, order: int = 1,
+                  question: Question | None = None, request=None) -> Question:
+    if len(choices) < 2:
+        raise AcknowledgementError("Give at least two possible answers.")
+    if not 0 <= correct_choice < len(choices):
+        raise AcknowledgementError("The correct answer must be one of the answers given.")
+    if clause.version_id != version.pk:
+        raise AcknowledgementError("The clause must be in this version.")
+    with transaction.atomic():
+        creating = question is None
+        question = question or Question(version=version)
+        before = {"text": question.text, "choices": question.choices,
+                  "correct_choice": question.correct_choice} if not creating else {}
+        question.text, question.choices = text.strip(), choices
+        question.correct_choice, question.clause, question.order = correct_choice, clause, order
+        question.full_clean()
+        question.save()
+        audit_log(action="acknowledgements.question_added" if creating
+                  else "acknowledgements.question_changed",
+                  actor=actor, obj=version, summary=f"Question: {question.text}",
+                  changes={"before": before, "after": {"text": question.text,
+                                                       "choices": choices,
+                                                       "correct_choice": correct_choice,
+                                                       "clause": clause.number}},
+                  request=request)
+    return question
+
+
+def question_delete(*, question: Question, actor, request=None) -> None:
+    with transaction.atomic():
+        audit_log(action="acknowledgements.question_removed", actor=actor, obj=question.version,
+                  summary=f"Question removed: {question.text}",
+                  changes={"text": question.text, "choices": question.choices}, request=request)
+        question.delete()
+
+
+def policy_token_only_set(*, policy: Policy, allowed: bool, actor, request=None) -> None:
+    with transaction.atomic():
+        before = policy.allow_token_only
+        Policy.objects.filter(pk=policy.pk).update(allow_token_only=allowed)
+        policy.allow_token_only = allowed
+        audit_log(action="acknowledgements.token_only_changed", actor=actor, obj=policy,
+                  summary=("Allowed" if allowed else "Stopped")
+                  + f" acknowledgement from a signed link alone for {policy}",
+                  changes={"allow_token_only": [before, allowed]}, request=request)

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(name="acknowledgements.assign_joiners", ignore_result=True)
+def assign_joiners() -> int:
+    """Daily: ask joiners on their start date, and people who joined a policy's audience."""
+    from acknowledgements.services import assignments_sync
+
+    return assignments_sync()
