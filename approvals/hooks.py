@@ -1,0 +1,45 @@
+import datetime
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.permissions import can
+from approvals.models import OPEN_STATUSES, Kind, Status
+from approvals.selectors import my_requests, waiting_for
+from core.hooks import HomePanel, NavItem
+
+PANEL_LIMIT = 5
+
+
+def nav_items(request) -> list[NavItem]:
+    if not can(request.user, "approvals.request"):
+        return []
+    count = len(waiting_for(request.user))
+    return [NavItem("Approvals", reverse("approvals:index"), order=40, badge=count or None)]
+
+
+def home_panels(request) -> list[HomePanel]:
+    user = request.user
+    if not can(user, "approvals.request"):
+        return []
+    panels = []
+    waiting = waiting_for(user)
+    if waiting:
+        panels.append(HomePanel(
+            "Waiting for my decision", "approvals/_panel_waiting.html",
+            {"waiting": waiting[:PANEL_LIMIT], "more": len(waiting) > PANEL_LIMIT,
+             "count": len(waiting)},
+            order=20, urgent=True,
+        ))
+    recent = timezone.now() - datetime.timedelta(days=14)
+    mine = my_requests(user).filter(
+        Q(status__in=OPEN_STATUSES)
+        | Q(kind=Kind.POST, status=Status.APPROVED)
+        | Q(updated_at__gte=recent)
+    ).order_by("-updated_at")[:PANEL_LIMIT]
+    if mine:
+        panels.append(HomePanel("My requests", "approvals/_panel_mine.html", {"mine": mine},
+                                order=45,
+                                urgent=any(r.status == Status.CHANGES_REQUESTED for r in mine)))
+    return panels

@@ -1,0 +1,151 @@
+"""Who decides each request, and who may act for them while they are away.
+
+`deciders_for(request)` is the one answer to "who may decide this now"; the queue, the permission
+check in the service and the notifications all use it. The requester is never among them.
+"""
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from approvals.models import ApprovalRequest, Delegation, Kind, Status, TwoStepRule
+
+HR_OR_CEO = frozenset({Role.HR, Role.CEO})
+
+
+def monitoring_decider_role() -> str:
+    """Clause 7.2 requests go to the CEO, or to HR when APPROVALS_MONITORING_DECIDER=hr."""
+    value = str(getattr(settings, "APPROVALS_MONITORING_DECIDER", "ceo")).strip().lower()
+    return Role.HR if value == Role.HR else Role.CEO
+
+
+def it_contact() -> tuple[str, str]:
+    name = getattr(settings, "APPROVALS_IT_CONTACT_NAME", "Colwyn Technologies")
+    email = getattr(settings, "APPROVALS_IT_CONTACT_EMAIL", "support@colwyn-technologies.example")
+    return name, email
+
+
+def _current(qs):
+    today = timezone.localdate()
+    return qs.filter(is_active=True).filter(
+        Q(leaving_date__isnull=True) | Q(leaving_date__gt=today)
+    )
+
+
+class Router:
+    """Caches the few lookups routing needs, so a queue of many requests costs few queries."""
+
+    def __init__(self) -> None:
+        self._principals: dict[int, User | None] = {}
+        self._by_role: dict[str, list[User]] = {}
+        self._delegations: list[Delegation] | None = None
+
+    def principal_of(self, academy_id: int) -> User | None:
+        if academy_id not in self._principals:
+            self._principals[academy_id] = _current(
+                User.objects.filter(role=Role.PRINCIPAL, academy_id=academy_id)
+            ).first()
+        return self._principals[academy_id]
+
+    def with_role(self, role: str) -> list[User]:
+        if role not in self._by_role:
+            self._by_role[role] = list(_current(User.objects.filter(role=role)))
+        return self._by_role[role]
+
+    def active_delegations(self) -> list[Delegation]:
+        if self._delegations is None:
+            today = timezone.localdate()
+            self._delegations = list(
+                Delegation.objects.filter(
+                    ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today
+                ).select_related("delegator", "deputy")
+            )
+        return self._delegations
+
+    # ------------------------------------------------------------------ who decides
+
+    def deciders_for(self, req: ApprovalRequest, *, step: int | None = None) -> list[User]:
+        step = step or req.step
+        principal = self.principal_of(req.academy_id)
+        ceos = self.with_role(Role.CEO)
+        people: list[User | None]
+        if req.kind == Kind.POST and req.steps == 2:
+            people = [principal] if step == 1 else list(ceos)
+        elif req.kind in (Kind.POST, Kind.MEDIA):
+            people = [principal, *ceos]
+        elif req.kind in (Kind.PROFESSIONAL_USE, Kind.DEVICE):
+            manager = req.requester.line_manager
+            people = [manager if manager and not manager.is_leaver else None, principal]
+        elif req.kind == Kind.MONITORING:
+            people = list(self.with_role(monitoring_decider_role()))
+        elif req.kind == Kind.PERMISSION:
+            people = [req.subject_person] if req.subject_person_id else [principal, *ceos]
+        else:  # pragma: no cover - every kind is listed above
+            people = []
+        seen: set[int] = set()
+        result = []
+        for person in people:
+            if person is None or not person.is_active or person.pk in seen:
+                continue
+            if person.pk in (req.requester_id,) or (
+                req.kind == Kind.MONITORING and person.pk == req.subject_person_id
+            ):
+                continue
+            seen.add(person.pk)
+            result.append(person)
+        return result
+
+    def acting_for(self, user, req: ApprovalRequest) -> User | None:
+        """Whom `user` decides for on `req` (themselves or an absent decider), or None."""
+        if not getattr(user, "is_authenticated", False) or user.is_leaver or not user.is_active:
+            return None
+        if req.status != Status.PENDING or user.pk == req.requester_id:
+            return None
+        if req.kind == Kind.MONITORING and user.pk == req.subject_person_id:
+            return None
+        if req.kind in (Kind.POST, Kind.MEDIA) and req.due_at <= timezone.now():
+            return None  # too late: it expires (clause 8.1 asks for approval *before* posting)
+        deciders = self.deciders_for(req)
+        for person in deciders:
+            if person.pk == user.pk:
+                return person
+        decider_ids = {p.pk: p for p in deciders}
+        for delegation in self.active_delegations():
+            if delegation.deputy_id != user.pk or delegation.delegator_id not in decider_ids:
+                continue
+            # The monitoring register is for HR and the CEO alone (clause 7.2, 7.3).
+            if req.kind == Kind.MONITORING and user.role not in HR_OR_CEO:
+                continue
+            return decider_ids[delegation.delegator_id]
+        return None
+
+    def deputies_for(self, people: list[User]) -> list[User]:
+        ids = {p.pk for p in people}
+        return [d.deputy for d in self.active_delegations() if d.delegator_id in ids]
+
+    def steps_for(self, req: ApprovalRequest) -> int:
+        """Two steps when a rule names the academy or the account, and both steps can happen."""
+        if req.kind != Kind.POST:
+            return 1
+        principal = self.principal_of(req.academy_id)
+        if principal is None or principal.pk == req.requester_id:
+            return 1
+        if not [c for c in self.with_role(Role.CEO) if c.pk != req.requester_id]:
+            return 1
+        account = (req.account or "").strip().lower()
+        for rule in TwoStepRule.objects.all():
+            if rule.academy_id not in (None, req.academy_id):
+                continue
+            if rule.account and rule.account.strip().lower() != account:
+                continue
+            return 2
+        return 1
+
+
+def deciders_for(req: ApprovalRequest) -> list[User]:
+    return Router().deciders_for(req)
+
+
+def acting_for(user, req: ApprovalRequest) -> User | None:
+    return Router().acting_for(user, req)
