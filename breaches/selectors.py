@@ -1,0 +1,237 @@
+"""Reads shared by views, the audit-pack app and the reminders.
+
+Public API for other apps (documented in docs/breaches.md):
+- `get_case_for_user(user, pk)` -> Case or Http404;
+- `cases_visible_to(user)` -> QuerySet of cases the user may see;
+- `case_pack_context(case, user)` -> dict with everything a case pack prints;
+- `case_register_rows(user)` -> header + rows for a CSV register of visible cases;
+- `anonymised_statistics(date_from=None, date_to=None)` -> counts, never names.
+"""
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from breaches.access import (  # noqa: F401  (re-exported API)
+    can_open_case,
+    case_roles,
+    cases_visible_to,
+    get_case_for_user,
+)
+from breaches.models import Case, CaseItem, Evidence, State
+
+# --------------------------------------------------------------------------- policy clauses
+
+def current_policy_version():
+    """The published version of the Social Media Policy whose clauses a report may cite.
+
+    BREACHES_POLICY_SLUG picks the policy; otherwise the published policy whose title mentions
+    social media, otherwise any published policy.
+    """
+    from policies.models import PolicyVersion
+
+    published = PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED)
+    slug = getattr(settings, "BREACHES_POLICY_SLUG", "")
+    if slug:
+        return published.filter(policy__slug=slug).select_related("policy").first()
+    return (published.filter(policy__title__icontains="social media").select_related("policy")
+            .first() or published.select_related("policy").order_by("policy__title").first())
+
+
+def citable_clauses(version=None) -> QuerySet:
+    """Clauses that carry text (section headings alone are not citable)."""
+    from policies.models import Clause
+
+    version = version or current_policy_version()
+    if version is None:
+        return Clause.objects.none()
+    return version.clauses.exclude(text="").order_by("order")
+
+
+def clause_url(clause) -> str:
+    version = clause.version
+    return f"/policies/{version.policy.slug}/{version.label}/#{clause.anchor}"
+
+
+# --------------------------------------------------------------------------- due dates
+
+def case_due(case: Case) -> datetime.date | None:
+    """The date the current step is due (triage while reported, then the step's date)."""
+    if case.state in (State.REPORTED, State.TRIAGE):
+        return case.triage_due
+    return case.step_due
+
+
+def is_overdue(case: Case, today: datetime.date | None = None) -> bool:
+    due = case_due(case)
+    return due is not None and due < (today or timezone.localdate())
+
+
+def open_tasks(case: Case) -> list[CaseItem]:
+    return list(case.items.filter(kind__in=CaseItem.REQUEST_KINDS, complied__isnull=True)
+                .select_related("addressed_to").order_by("deadline"))
+
+
+def handler_case_list(user, *, state: str = "", academy: str = "", overdue: bool = False,
+                      q: str = "") -> list[Case]:
+    today = timezone.localdate()
+    cases = cases_visible_to(user).select_related("academy", "handler")
+    if state == "open":
+        cases = cases.open()
+    elif state:
+        cases = cases.filter(state=state)
+    if academy:
+        cases = cases.filter(academy__code=academy)
+    if q:
+        cases = cases.filter(Q(reference__icontains=q) | Q(description__icontains=q))
+    rows = list(cases)
+    for case in rows:
+        case.due = case_due(case)
+        case.overdue = case.due is not None and case.due < today and not case.is_final
+    if overdue:
+        rows = [c for c in rows if c.overdue]
+    rows.sort(key=lambda c: (c.is_final, c.due or datetime.date.max, c.pk))
+    return rows
+
+
+# --------------------------------------------------------------------------- for audit packs
+
+def case_pack_context(case: Case, user) -> dict[str, Any]:
+    """Everything a printed case pack needs. Raises Http404 if `user` may not see the case."""
+    case = get_case_for_user(user, case.pk)
+    evidence = [
+        {
+            "id": e.pk, "name": e.original_name, "kind": e.kind_label,
+            "content_type": e.content_type, "size": e.size, "sha256": e.sha256,
+            "path": str(e.path), "description": e.description, "captured_at": e.captured_at,
+            "site": e.site, "uploaded_at": e.uploaded_at, "deleted": e.deleted_at is not None,
+        }
+        for e in case.evidence.all()
+    ]
+    items = list(case.items.select_related("addressed_to", "created_by"))
+    return {
+        "case": case,
+        "reference": case.reference,
+        "state": case.get_state_display(),
+        "academy": case.academy.name,
+        "allegation": {
+            "concerned": case.concerned_label,
+            "reporter": case.reporter_label,
+            "identity_withheld": case.withhold_identity,
+            "received_via": case.get_received_via_display(),
+            "platform": case.platform_label,
+            "links": case.link_list,
+            "seen_at": case.seen_at,
+            "description": case.description,
+            "safeguarding": case.safeguarding,
+            "cpoms_reference": case.cpoms_reference,
+            "cyberbullying": case.cyberbullying,
+            "reported_at": case.created_at,
+        },
+        "cited_clauses": [
+            {"number": c.number, "text": c.text, "url": clause_url(c)}
+            for c in case.cited_clauses.select_related("version__policy").order_by("order")
+        ],
+        "timeline": list(case.events.all()),
+        "evidence": evidence,
+        "meetings": [i for i in items if i.kind == CaseItem.Kind.MEETING],
+        "notes": [i for i in items if i.kind == CaseItem.Kind.NOTE],
+        "requests": [i for i in items if i.is_request],
+        "outcome": {
+            "outcome": case.get_outcome_display() if case.outcome else "",
+            "reasons": case.outcome_reasons,
+            "clauses_breached": [
+                {"number": c.number, "text": c.text, "url": clause_url(c)}
+                for c in case.clauses_breached.select_related("version__policy")
+                .order_by("order")
+            ],
+            "decided_by": str(case.decided_by) if case.decided_by_id else "",
+            "decided_at": case.decided_at,
+            "appeal_deadline": case.appeal_deadline,
+        },
+        "appeal": {
+            "lodged_at": case.appeal_lodged_at,
+            "grounds": case.appeal_grounds,
+            "hearer": str(case.appeal_hearer) if case.appeal_hearer_id else "",
+            "result": case.get_appeal_result_display() if case.appeal_result else "",
+            "reasons": case.appeal_reasons,
+            "decided_at": case.appeal_decided_at,
+        },
+        "retention_until": case.retention_until,
+        "legal_hold": case.legal_hold,
+    }
+
+
+REGISTER_HEADER = ["Reference", "Reported", "Academy", "Platform", "State", "Safeguarding",
+                   "Severity", "Handler", "Due", "Outcome", "Clauses breached", "Appeal",
+                   "Closed", "Retention until", "Legal hold"]
+
+
+def case_register_rows(user) -> list[list[str]]:
+    """Header and one row per case the user may see (for a CSV register)."""
+    rows: list[list[str]] = [REGISTER_HEADER]
+    cases = cases_visible_to(user).select_related("academy", "handler").prefetch_related(
+        "clauses_breached").order_by("created_at", "pk")
+    for case in cases:
+        due = case_due(case)
+        rows.append([
+            case.reference, timezone.localtime(case.created_at).strftime("%d/%m/%Y"),
+            case.academy.name, case.platform_label, case.get_state_display(),
+            "Yes" if case.safeguarding else "No", case.get_severity_display(),
+            case.handler.full_name, due.strftime("%d/%m/%Y") if due and not case.is_final else "",
+            case.get_outcome_display(),
+            " ".join(sorted(c.number for c in case.clauses_breached.all())),
+            case.get_appeal_result_display() if case.appeal_result else
+            ("Lodged" if case.appeal_lodged_at else ""),
+            timezone.localtime(case.closed_at).strftime("%d/%m/%Y") if case.closed_at else "",
+            case.retention_until.strftime("%d/%m/%Y") if case.retention_until else "",
+            "Yes" if case.legal_hold else "No",
+        ])
+    return rows
+
+
+def anonymised_statistics(*, date_from: datetime.date | None = None,
+                          date_to: datetime.date | None = None) -> dict[str, Any]:
+    """Counts by clause number, platform, outcome, academy and state. Never names."""
+    cases = Case.objects.all()
+    if date_from:
+        cases = cases.filter(created_at__date__gte=date_from)
+    if date_to:
+        cases = cases.filter(created_at__date__lte=date_to)
+    rows = list(cases.select_related("academy").prefetch_related("cited_clauses",
+                                                                 "clauses_breached"))
+    by_clause_cited: Counter = Counter()
+    by_clause_breached: Counter = Counter()
+    for case in rows:
+        by_clause_cited.update({c.number for c in case.cited_clauses.all()})
+        by_clause_breached.update({c.number for c in case.clauses_breached.all()})
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "total": len(rows),
+        "by_clause": dict(sorted(by_clause_breached.items())),
+        "by_clause_cited": dict(sorted(by_clause_cited.items())),
+        "by_platform": dict(Counter(c.get_platform_display() for c in rows)),
+        "by_outcome": dict(Counter(c.get_outcome_display() for c in rows if c.outcome)),
+        "by_academy": dict(Counter(c.academy.name for c in rows)),
+        "by_state": dict(Counter(c.get_state_display() for c in rows)),
+        "safeguarding": sum(1 for c in rows if c.safeguarding),
+        "cyberbullying": sum(1 for c in rows if c.cyberbullying),
+        "appeals": sum(1 for c in rows if c.appeal_lodged_at),
+    }
+
+
+def evidence_for_user(user, pk) -> Evidence:
+    """Evidence of a case the user may open (Http404 otherwise, also for deleted files)."""
+    from django.http import Http404
+
+    evidence = Evidence.objects.filter(pk=pk, case__isnull=False, deleted_at__isnull=True
+                                       ).first()
+    if evidence is None:
+        raise Http404("No such file.")
+    get_case_for_user(user, evidence.case_id)
+    return evidence

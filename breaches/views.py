@@ -1,0 +1,542 @@
+import csv
+from functools import wraps
+
+from allauth.core.exceptions import ReauthenticationRequired
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.models import Academy
+from accounts.permissions import can, requires
+from audit.models import AuditEvent
+from audit.services import audit_log
+from breaches import forms, selectors, services
+from breaches.access import (
+    case_roles,
+    get_case_about_user,
+    get_own_report_for_user,
+    recently_authenticated,
+)
+from breaches.evidence import EvidenceRejected
+from breaches.models import Case, CaseItem, ReportDraft, State
+from breaches.workflow import TRANSITIONS, CaseError, available_moves, may
+
+SENT_SESSION_KEY = "breaches_report_sent"
+
+
+def case_team_view(view):
+    """Signed in; the case exists for this person (404 otherwise); recently authenticated.
+
+    Opening a case or its evidence asks for the password or an authenticator code again when
+    the person has not authenticated in the last ACCOUNT_REAUTHENTICATION_TIMEOUT seconds.
+    """
+
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        case = selectors.get_case_for_user(request.user, pk)
+        if not recently_authenticated(request):
+            raise ReauthenticationRequired()
+        return view(request, case, *args, **kwargs)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------- reporting
+
+@requires("breaches.report")
+def report_home(request):
+    user = request.user
+    mine = Case.objects.filter(reporter=user, anonymous=False).order_by("-created_at")
+    about_me = Case.objects.filter(concerned=user, concerned_notified_at__isnull=False)
+    return render(request, "breaches/home.html", {
+        "mine": mine, "about_me": about_me,
+        "draft": services.draft_for(user),
+        "can_log": can(user, "breaches.log_on_behalf"),
+        "can_handle": can(user, "breaches.handle") or selectors.cases_visible_to(user).exists(),
+    })
+
+
+def _draft_data(request) -> dict:
+    return {key: values if key == "clauses" else values[-1]
+            for key, values in request.POST.lists()}
+
+
+def _report_form_page(request, *, on_behalf: bool):
+    user = request.user
+    kind = ReportDraft.Kind.ON_BEHALF if on_behalf else ReportDraft.Kind.OWN
+    form_class = forms.OnBehalfForm if on_behalf else forms.ReportForm
+    draft = services.draft_for(user, kind)
+    action = request.POST.get("action", "")
+    form = None
+    if request.method == "POST":
+        if action == "discard":
+            services.draft_discard(owner=user, kind=kind)
+            messages.success(request, "The draft and its files have been deleted.")
+            return redirect(request.path)
+        if action.startswith("remove-"):
+            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
+            try:
+                services.draft_remove_evidence(owner=user, evidence_id=int(action[7:]))
+            except ValueError:
+                pass
+            messages.success(request, "The file was removed from your draft.")
+            return redirect(request.path)
+        if action == "save":
+            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
+            messages.success(request, "Draft saved. It will be here when you come back.")
+            return redirect(request.path)
+        form = form_class(request.POST, request.FILES, reporter=None if on_behalf else user)
+        if action == "attach":
+            form.is_valid()  # for the evidence fields only
+            upload = request.FILES.get("evidence_file")
+            if upload is None:
+                form.add_error("evidence_file", "Choose a file to attach.")
+            elif form.evidence_fields_ok(cyberbullying=bool(request.POST.get("cyberbullying"))):
+                try:
+                    services.draft_attach_evidence(
+                        owner=user, upload=upload, kind=kind, data=_draft_data(request),
+                        description=request.POST.get("evidence_description", ""),
+                        captured_at=form.cleaned_data.get("evidence_captured_at"),
+                        site=request.POST.get("evidence_site", ""),
+                    )
+                except EvidenceRejected as error:
+                    form.add_error("evidence_file", str(error))
+                else:
+                    messages.success(request, f"“{upload.name}” is attached to your draft.")
+                    return redirect(request.path)
+            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
+        elif form.is_valid():
+            response = _submit(request, form, kind=kind, on_behalf=on_behalf)
+            if response is not None:
+                return response
+            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
+        else:
+            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
+        draft = services.draft_for(user, kind)
+    if form is None:
+        form = form_class(initial=draft.data if draft else None,
+                          reporter=None if on_behalf else user)
+    version = selectors.current_policy_version()
+    return render(request, "breaches/report_form.html", {
+        "form": form, "draft": draft, "on_behalf": on_behalf,
+        "draft_files": draft.evidence.all() if draft else [],
+        "policy_version": version,
+        "autosave_url": reverse("breaches:report_autosave_behalf" if on_behalf
+                                else "breaches:report_autosave"),
+        "max_mb": _max_mb(),
+    })
+
+
+def _max_mb() -> int:
+    from breaches.evidence import max_bytes
+
+    return max_bytes() // 1048576
+
+
+def _submit(request, form, *, kind: str, on_behalf: bool):
+    data = dict(form.cleaned_data)
+    upload = request.FILES.get("evidence_file")
+    if upload is not None:
+        if not form.evidence_fields_ok(cyberbullying=bool(data.get("cyberbullying"))):
+            return None
+        try:
+            services.draft_attach_evidence(
+                owner=request.user, upload=upload, kind=kind, data=_draft_data(request),
+                description=data.get("evidence_description") or "",
+                captured_at=data.get("evidence_captured_at"),
+                site=data.get("evidence_site") or "",
+            )
+        except EvidenceRejected as error:
+            form.add_error("evidence_file", str(error))
+            return None
+    draft = services.draft_for(request.user, kind)
+    if data.get("cyberbullying") and draft is not None:
+        missing = [e.original_name for e in draft.evidence.all()
+                   if not (e.captured_at and e.site)]
+        if missing:
+            form.add_error("cyberbullying", "For cyber-bullying every file needs the time, date "
+                           "and place of the site. Remove and attach again: " + ", ".join(missing))
+            return None
+    try:
+        case = services.report_submit(
+            reporter=request.user, data=data, draft_kind=kind,
+            logged_by=request.user if on_behalf else None, request=request,
+        )
+    except CaseError as error:
+        form.add_error(None, str(error))
+        return None
+    request.session[SENT_SESSION_KEY] = {
+        "reference": case.reference, "pk": None if case.anonymous else case.pk,
+        "safeguarding": case.safeguarding, "cpoms": bool(case.cpoms_reference),
+        "anonymous": case.anonymous, "on_behalf": on_behalf,
+        "to_ceo": case.receiver.role == "ceo",
+    }
+    return redirect("breaches:report_sent")
+
+
+@requires("breaches.report")
+def report_new(request):
+    return _report_form_page(request, on_behalf=False)
+
+
+@requires("breaches.log_on_behalf")
+def report_log(request):
+    return _report_form_page(request, on_behalf=True)
+
+
+@require_POST
+@requires("breaches.report")
+def report_autosave(request):
+    draft = services.draft_save(owner=request.user, data=_draft_data(request))
+    return JsonResponse({"saved_at": draft.updated_at.isoformat()})
+
+
+@require_POST
+@requires("breaches.log_on_behalf")
+def report_autosave_behalf(request):
+    draft = services.draft_save(owner=request.user, data=_draft_data(request),
+                                kind=ReportDraft.Kind.ON_BEHALF)
+    return JsonResponse({"saved_at": draft.updated_at.isoformat()})
+
+
+@requires("breaches.report")
+def report_sent(request):
+    sent = request.session.get(SENT_SESSION_KEY)
+    if not sent:
+        return redirect("breaches:home")
+    return render(request, "breaches/report_sent.html", {"sent": sent})
+
+
+@requires("breaches.report")
+def my_report(request, pk: int):
+    case = get_own_report_for_user(request.user, pk)
+    form = forms.ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_reply(case=case, actor=request.user, body=form.cleaned_data["body"],
+                                request=request)
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your message has been sent to the person handling it.")
+        return redirect(request.path)
+    return render(request, "breaches/my_report.html", {
+        "case": case, "form": form,
+        "messages_for_me": case.messages.filter(recipient=request.user),
+    })
+
+
+@requires("breaches.report")
+def about_me(request, pk: int):
+    case = get_case_about_user(request.user, pk)
+    appeal_form = forms.AppealForm()
+    reply_form = forms.ReplyForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "appeal":
+            appeal_form = forms.AppealForm(request.POST)
+            if appeal_form.is_valid():
+                try:
+                    services.case_transition(case=case, target=State.APPEAL, actor=request.user,
+                                             reason=appeal_form.cleaned_data["reason"],
+                                             request=request)
+                except CaseError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, "Your appeal has been lodged.")
+                    return redirect(request.path)
+        else:
+            reply_form = forms.ReplyForm(request.POST)
+            if reply_form.is_valid():
+                try:
+                    services.case_reply(case=case, actor=request.user,
+                                        body=reply_form.cleaned_data["body"], request=request)
+                except CaseError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, "Your message has been sent.")
+                return redirect(request.path)
+    roles = case_roles(case, request.user)
+    can_appeal = State.APPEAL in [m.target for m in available_moves(case, roles)]
+    return render(request, "breaches/about_me.html", {
+        "case": case, "appeal_form": appeal_form, "reply_form": reply_form,
+        "can_appeal": can_appeal,
+        "messages_for_me": case.messages.filter(recipient=request.user),
+        "cited": case.cited_clauses.select_related("version__policy").order_by("order"),
+        "breached": case.clauses_breached.select_related("version__policy").order_by("order"),
+    })
+
+
+# --------------------------------------------------------------------------- the case team
+
+def _case_list_allowed(user) -> bool:
+    return can(user, "breaches.handle") or selectors.cases_visible_to(user).exists()
+
+
+@login_required
+@never_cache
+def case_list(request):
+    if not _case_list_allowed(request.user):
+        raise PermissionDenied("You do not have permission to see this page.")
+    state = request.GET.get("state", "open")
+    rows = selectors.handler_case_list(
+        request.user, state=state if state in State.values or state == "open" else "",
+        academy=request.GET.get("academy", ""), overdue=request.GET.get("overdue") == "1",
+        q=request.GET.get("q", "").strip()[:100],
+    )
+    academies = Academy.objects.filter(
+        pk__in=selectors.cases_visible_to(request.user).values("academy_id"))
+    return render(request, "breaches/case_list.html", {
+        "rows": rows, "states": State.choices, "academies": academies, "state": state,
+    })
+
+
+@login_required
+@never_cache
+def case_export(request):
+    if not _case_list_allowed(request.user):
+        raise PermissionDenied("You do not have permission to see this page.")
+    rows = selectors.case_register_rows(request.user)
+    audit_log(action="breaches.register_exported", actor=request.user,
+                       summary=f"Exported the case register ({len(rows) - 1} cases)",
+                       request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="case-register.csv"'
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([_csv_safe(value) for value in row])
+    return response
+
+
+def _csv_safe(value) -> str:
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@case_team_view
+def case_detail(request, case: Case):
+    user = request.user
+    services.case_record_view(case=case, actor=user, request=request)
+    roles = case_roles(case, user)
+    items = list(case.items.select_related("addressed_to", "created_by"))
+    evidence = list(case.evidence.filter(deleted_at__isnull=True))
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for item in items:
+        item.overdue = item.is_request and item.complied is None and item.deadline < today
+    return render(request, "breaches/case_detail.html", {
+        "case": case, "roles": roles,
+        "moves": available_moves(case, roles),
+        "may": {action: may(action, roles) for action in (
+            "assign_handler", "add_member", "add_item", "record_compliance", "add_evidence",
+            "message", "notify_concerned", "set_hearer", "legal_hold")},
+        "due": selectors.case_due(case), "overdue": selectors.is_overdue(case) and not
+        case.is_final,
+        "timeline": case.events.select_related("actor"),
+        "items": items, "tasks": [i for i in items if i.is_request and i.complied is None],
+        "evidence": evidence,
+        "cited": [(c, selectors.clause_url(c)) for c in
+                  case.cited_clauses.select_related("version__policy").order_by("order")],
+        "breached": [(c, selectors.clause_url(c)) for c in
+                     case.clauses_breached.select_related("version__policy").order_by("order")],
+        "members": case.members.filter(removed_at__isnull=True).select_related("person"),
+        "case_messages": case.messages.select_related("recipient", "author"),
+        "item_form": forms.ItemForm(), "member_form": forms.MemberForm(),
+        "message_form": forms.MessageForm(), "notify_form": forms.NotifyConcernedForm(),
+        "evidence_form": forms.EvidenceForm(), "hearer_form": forms.HearerForm(),
+        "hold_form": forms.LegalHoldForm(initial={"hold": "off" if case.legal_hold else "on"}),
+        "assign_form": forms.AssignForm(handlers=services.eligible_handlers(case)),
+        "compliance_form": forms.ComplianceForm(),
+        "views": AuditEvent.objects.for_object(case).filter(action="breaches.case_viewed")
+        .select_related("actor")[:20],
+        "today": today,
+    })
+
+
+def _move_form(case, target, data=None):
+    if target == State.TRIAGE:
+        return forms.TriageForm(data, handlers=services.eligible_handlers(case),
+                                initial={"handler": case.handler_id})
+    if target == State.OUTCOME:
+        return forms.OutcomeForm(data, case=case)
+    if case.state == State.APPEAL and target == State.CLOSED:
+        return forms.AppealDecisionForm(data)
+    if target == State.APPEAL:
+        return forms.AppealForm(data)
+    return forms.ReasonForm(data)
+
+
+@case_team_view
+def case_move(request, case: Case, target: str):
+    move = TRANSITIONS.get((case.state, target))
+    roles = case_roles(case, request.user)
+    if move is None or not move.roles & roles:
+        messages.error(request, "That move is not possible on this case now.")
+        return redirect("breaches:case_detail", case.pk)
+    form = _move_form(case, target, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.case_transition(case=case, target=target, actor=request.user,
+                                     reason=data.pop("reason", "") or "", data=data,
+                                     request=request)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Done: {move.label.lower()}.")
+            return redirect("breaches:case_detail", case.pk)
+    return render(request, "breaches/case_move.html", {"case": case, "move": move,
+                                                      "form": form})
+
+
+def _case_post(handler):
+    """POST-only case actions: run the service, report errors as messages, back to the case."""
+
+    @require_POST
+    @case_team_view
+    @wraps(handler)
+    def wrapper(request, case: Case, *args, **kwargs):
+        try:
+            done = handler(request, case, *args, **kwargs)
+        except (CaseError, EvidenceRejected) as error:
+            messages.error(request, str(error))
+        else:
+            if done:
+                messages.success(request, done)
+        return redirect(reverse("breaches:case_detail", args=[case.pk]) + "#work")
+
+    return wrapper
+
+
+def _invalid(form) -> CaseError:
+    errors = "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
+                       .lstrip(": ") for f, e in form.errors.items())
+    return CaseError(errors or "Check the form.")
+
+
+@_case_post
+def case_item_add(request, case):
+    form = forms.ItemForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_item_add(case=case, actor=request.user, request=request, **form.cleaned_data)
+    return f"{CaseItem.Kind(form.cleaned_data['kind']).label} recorded."
+
+
+@_case_post
+def case_item_compliance(request, case, item_id: int):
+    form = forms.ComplianceForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_item_record_compliance(case=case, actor=request.user, item_id=item_id,
+                                         complied=form.cleaned_data["complied"],
+                                         note=form.cleaned_data["note"], request=request)
+    return "Compliance recorded."
+
+
+@_case_post
+def case_member_add(request, case):
+    form = forms.MemberForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_member_add(case=case, actor=request.user, request=request, **form.cleaned_data)
+    return "Added to the case."
+
+
+@_case_post
+def case_member_remove(request, case, member_id: int):
+    services.case_member_remove(case=case, actor=request.user, member_id=member_id,
+                                request=request)
+    return "Removed from the case."
+
+
+@_case_post
+def case_message(request, case):
+    form = forms.MessageForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_message_send(case=case, actor=request.user, request=request,
+                               **form.cleaned_data)
+    return "Message sent."
+
+
+@_case_post
+def case_notify(request, case):
+    form = forms.NotifyConcernedForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_notify_concerned(case=case, actor=request.user, request=request,
+                                   message=form.cleaned_data["message"])
+    return "The person concerned has been notified."
+
+
+@_case_post
+def case_evidence_add(request, case):
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise _invalid(form)
+    data = form.cleaned_data
+    if case.cyberbullying and not (data["captured_at"] and data["site"]):
+        raise CaseError("For cyber-bullying each file needs the time, date and place of the "
+                        "site (Appendix A 3.2).")
+    services.case_evidence_add(case=case, actor=request.user, upload=data["file"],
+                               description=data["description"],
+                               captured_at=data["captured_at"], site=data["site"],
+                               request=request)
+    return "Evidence added."
+
+
+@_case_post
+def case_hearer(request, case):
+    form = forms.HearerForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_set_hearer(case=case, actor=request.user, hearer=form.cleaned_data["hearer"],
+                             request=request)
+    return "Appeal hearer set."
+
+
+@_case_post
+def case_hold(request, case):
+    form = forms.LegalHoldForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_legal_hold(case=case, actor=request.user, request=request,
+                             **form.cleaned_data)
+    return "Legal hold updated."
+
+
+@_case_post
+def case_assign(request, case):
+    form = forms.AssignForm(request.POST, handlers=services.eligible_handlers(case))
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_assign_handler(case=case, actor=request.user, request=request,
+                                 **form.cleaned_data)
+    return "Handler changed."
+
+
+@login_required
+@never_cache
+def evidence_download(request, pk: int):
+    evidence = selectors.evidence_for_user(request.user, pk)
+    if not recently_authenticated(request):
+        raise ReauthenticationRequired()
+    path = evidence.path
+    if not path.is_file():
+        raise Http404("The file is no longer stored.")
+    services.evidence_record_download(evidence=evidence, actor=request.user, request=request)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
