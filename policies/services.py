@@ -115,8 +115,16 @@ def _json_safe(value):
     return value
 
 
+#: First path segments under /policies/ that a policy slug must not take.
+RESERVED_SLUGS = {"import", "register", "reviews"}
+#: Second path segments a version label must not take.
+RESERVED_LABELS = {"compare", "document", "new-draft", "reviews"}
+
+
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:90] or "policy"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-policy"
     slug, n = base, 2
     while Policy.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -730,6 +738,8 @@ def version_relabel(*, version: PolicyVersion, label: str, actor, request=None) 
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         _require_draft(locked, actor)
+        if label in RESERVED_LABELS:
+            raise PolicyError(f"{label} is used by the portal's own pages; choose another label")
         if locked.policy.versions.filter(label=label).exclude(pk=locked.pk).exists():
             raise PolicyError(f"another version is already labelled {label}")
         before, locked.label = locked.label, label

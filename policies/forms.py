@@ -1,0 +1,189 @@
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Academy, Role
+from policies import editing
+from policies.models import PolicyReview, PolicyVersion
+
+S = PolicyVersion.Status
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Policy document (plain text)", required=False,
+        help_text="A UTF-8 .txt file in the form of the Social Media Policy, at most 2 MB.",
+    )
+    text = forms.CharField(
+        label="…or paste the text", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    title = forms.CharField(
+        label="Title", required=False, max_length=200,
+        help_text="Leave empty to use the title line of the document.",
+    )
+    owner_role = forms.ChoiceField(
+        label="Policy owner", choices=[(Role.CEO, "CEO"), (Role.HR, "HR")], initial=Role.CEO,
+        help_text="Who is reminded when the policy falls due for review (HR always is).",
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if upload and text:
+            raise forms.ValidationError("Upload a file or paste the text, not both.")
+        if upload:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise forms.ValidationError("The file is larger than 2 MB.")
+            raw = upload.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    "This file is not UTF-8 plain text. If it is a Word or PDF file, save it "
+                    "as plain text (.txt) first."
+                ) from None
+            data["source_name"] = upload.name
+        if not text:
+            raise forms.ValidationError("Choose a file or paste the text of the policy.")
+        data["document_text"] = text
+        return data
+
+
+class RegisterDocumentForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200,
+                            help_text="As the other policies mention it, e.g. ICT User Policy.")
+    summary = forms.CharField(label="Summary", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.FileField(label="Document", help_text="PDF, Word, OpenDocument or text, "
+                               "at most 10 MB.")
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason or comment for the record", widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    on = forms.DateField(
+        label="Date it happened", required=False, widget=DateInput,
+        help_text="Leave empty for today.",
+    )
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        target, source = transition.target, transition.source
+        if target == S.CONSULTATION:
+            self.fields["bodies"] = forms.CharField(
+                label="Consulted with", initial="Joint Negotiating Council (JNC) / recognised "
+                "trade unions", max_length=300,
+            )
+            self.fields["on"].label = "Consultation started on"
+        elif source == S.CONSULTATION and target == S.AWAITING_APPROVAL:
+            self.fields["comments"] = forms.CharField(
+                label="What the unions said", required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields["on"].label = "Consultation ended on"
+        elif source == S.DRAFT and target == S.AWAITING_APPROVAL:
+            self.fields["reason"].label = "Why consultation does not apply"
+        elif target == S.RATIFIED:
+            del self.fields["on"]
+            self.fields["ratified_on"] = forms.DateField(
+                label="Date of the LGB Cluster meeting", widget=DateInput,
+            )
+            self.fields["meeting"] = forms.CharField(
+                label="Meeting or minute reference", required=False, max_length=300,
+            )
+        elif target == S.PUBLISHED:
+            del self.fields["on"]
+            self.fields["change_kind"] = forms.ChoiceField(
+                label="Kind of change", choices=PolicyVersion.ChangeKind.choices,
+                widget=forms.RadioSelect,
+            )
+            self.fields["change_summary"] = forms.CharField(
+                label="Change summary for staff", widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def clean_ratified_on(self):
+        value = self.cleaned_data["ratified_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The meeting date cannot be in the future.")
+        return value
+
+
+class ClauseForm(forms.Form):
+    number = forms.CharField(label="Number", max_length=30,
+                             help_text="As the document numbers it, e.g. 5.1 or 5.1 f).")
+    text = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class AddClauseForm(forms.Form):
+    after = forms.ChoiceField(label="Add after")
+    level = forms.TypedChoiceField(
+        label="Kind", coerce=int, choices=list(editing.LEVEL_NAMES.items()), initial=1,
+    )
+    text = forms.CharField(label="Text of the new clause",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, clauses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["after"].choices = [("", "The start of the policy")] + [
+            (str(c.pk), f"{c.number} {c.text[:60]}") for c in clauses
+        ]
+
+
+class ReplaceTextForm(forms.Form):
+    text = forms.CharField(
+        label="Whole text", widget=forms.Textarea(attrs={"rows": 30, "class": "policy-source"}),
+        help_text="One clause per line: '1. Section', '- 1.1 Clause', ' - a) item', "
+        "'   - i. sub-item', 'Appendix A - Title'. A line without a number continues the "
+        "clause above.",
+    )
+
+
+class LabelForm(forms.Form):
+    label = forms.SlugField(label="Version label", max_length=40,
+                            help_text="Shown in links, e.g. 2026-11.")
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label="Date of the review", widget=DateInput)
+    reviewer_name = forms.CharField(label="Reviewed by", max_length=200)
+    unions_consulted = forms.CharField(
+        label="Trade unions consulted", required=False, max_length=500,
+        help_text="Clause 11.1: reviews are made in consultation with the recognised unions.",
+    )
+    outcome = forms.ChoiceField(label="Outcome", choices=PolicyReview.Outcome.choices,
+                                widget=forms.RadioSelect)
+    notes = forms.CharField(label="Notes", required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_reviewed_on(self):
+        value = self.cleaned_data["reviewed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The review date cannot be in the future.")
+        return value
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Local contacts and arrangements", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Shown to this academy's staff after the policy, and part of what they "
+        "acknowledge.",
+    )
+
+
+class AddendumAcademyForm(forms.Form):
+    academy = forms.ModelChoiceField(label="Academy", queryset=Academy.objects.none())
+
+    def __init__(self, *args, academies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["academy"].queryset = academies
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason or comment", required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

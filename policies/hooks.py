@@ -1,0 +1,75 @@
+"""Navigation links and home-page panels for the policy library."""
+
+from django.urls import reverse
+
+from accounts.permissions import can
+from core.hooks import HomePanel, NavItem
+from policies import selectors
+from policies.models import AcademyAddendum, PolicyVersion
+
+S = PolicyVersion.Status
+
+
+def nav_items(request) -> list[NavItem]:
+    items = []
+    if can(request.user, "policies.read"):
+        items.append(NavItem("Policies", reverse("policies:policy_list"), order=20))
+    if can(request.user, "policies.review_board"):
+        overdue = len(selectors.review_board()["overdue"])
+        items.append(NavItem("Policy reviews", reverse("policies:review_board"), order=60,
+                             badge=overdue or None))
+    return items
+
+
+def _version_item(version: PolicyVersion, note: str) -> dict:
+    return {
+        "title": f"{version.policy.title} {version.label}",
+        "url": reverse("policies:version_record", args=[version.policy.slug, version.label]),
+        "note": note,
+    }
+
+
+def home_panels(request) -> list[HomePanel]:
+    user = request.user
+    panels = []
+    waiting = []
+    versions = PolicyVersion.objects.filter(status__in=PolicyVersion.IN_PROGRESS).select_related(
+        "policy"
+    )
+    for version in versions:
+        if version.status == S.AWAITING_APPROVAL and can(user, "policies.approve"):
+            waiting.append(_version_item(version, "Awaiting your approval as CEO"))
+        elif version.status == S.APPROVED and can(user, "policies.ratify"):
+            waiting.append(_version_item(version, "Approved: record the LGB Cluster ratification"))
+        elif version.status == S.RATIFIED and can(user, "policies.manage"):
+            waiting.append(_version_item(version, "Ratified: ready to publish"))
+        elif version.status in (S.DRAFT, S.CONSULTATION) and can(user, "policies.manage"):
+            waiting.append(_version_item(version, version.get_status_display()))
+    if can(user, "policies.approve"):
+        for addendum in AcademyAddendum.objects.filter(
+            status=AcademyAddendum.Status.SUBMITTED
+        ).select_related("version__policy", "academy"):
+            item = _version_item(addendum.version, f"{addendum.academy} addendum awaits your "
+                                 "approval")
+            waiting.append(item)
+    if waiting:
+        urgent = any("your approval" in item["note"] for item in waiting)
+        panels.append(HomePanel("Policies in progress", "policies/_home_items.html",
+                                {"items": waiting}, order=20, urgent=urgent))
+    if can(user, "policies.review_board"):
+        board = selectors.review_board()
+        due = [
+            {"title": p.title, "url": reverse("policies:policy_detail", args=[p.slug]),
+             "note": f"Review overdue since {p.next_review_due:%-d %B %Y}"}
+            for p in board["overdue"]
+        ] + [
+            {"title": p.title, "url": reverse("policies:policy_detail", args=[p.slug]),
+             "note": f"Review due by {p.next_review_due:%-d %B %Y}"}
+            for p in board["due_30"] + board["due_90"]
+        ]
+        if due:
+            panels.append(HomePanel("Policy reviews due", "policies/_home_items.html",
+                                    {"items": due, "more_url": reverse("policies:review_board"),
+                                     "more": "Open the review board"},
+                                    order=25, urgent=bool(board["overdue"])))
+    return panels

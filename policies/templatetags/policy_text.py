@@ -1,0 +1,63 @@
+"""Clause text as HTML: escaped, mentions of other policies linked, search terms marked."""
+
+import html
+import re
+
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_TAG_RE = re.compile(r"(<[^>]+>)")
+
+
+def _link_mentions(escaped: str, links: dict[str, str]) -> str:
+    if not links:
+        return escaped
+    by_title = {html.escape(title).lower(): url for title, url in links.items()}
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(t) for t in sorted(by_title, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
+    return pattern.sub(
+        lambda m: f'<a href="{html.escape(by_title[m.group(0).lower()])}" '
+        f'class="policy-mention">{m.group(0)}</a>',
+        escaped,
+    )
+
+
+def _mark(escaped: str, query: str) -> str:
+    if not query:
+        return escaped
+    pattern = re.compile(re.escape(html.escape(query)), re.IGNORECASE)
+    parts = _TAG_RE.split(escaped)
+    return "".join(
+        part if _TAG_RE.fullmatch(part) else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>",
+                                                         part)
+        for part in parts
+    )
+
+
+@register.simple_tag
+def clause_html(text: str, links: dict | None = None, query: str = "") -> str:
+    return mark_safe(_mark(_link_mentions(html.escape(text), links or {}), query))
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return {
+        "published": "status--ok", "approved": "status--ok", "ratified": "status--ok",
+        "superseded": "status--muted", "withdrawn": "status--muted",
+        "overdue": "status--bad", "due_30": "status--warn", "due_90": "status--warn",
+    }.get(status, "")
+
+
+DETAIL_LABELS = {
+    "bodies": "Consulted with", "comments": "What the unions said", "meeting": "Meeting",
+    "change_kind": "Kind of change", "change_summary": "Change summary",
+}
+
+
+@register.filter
+def detail_label(key: str) -> str:
+    return DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())

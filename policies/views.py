@@ -1,0 +1,529 @@
+"""Policy library pages. Thin: permission check, form, service, redirect."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Academy
+from accounts.permissions import can, requires
+from audit.models import AuditEvent
+from policies import selectors, services
+from policies.forms import (
+    AddClauseForm,
+    AddendumAcademyForm,
+    AddendumForm,
+    ClauseForm,
+    ImportForm,
+    LabelForm,
+    ReasonForm,
+    RegisterDocumentForm,
+    ReplaceTextForm,
+    ReviewForm,
+    TransitionForm,
+)
+from policies.models import AcademyAddendum, Clause, PolicyImmutable, PolicyVersion
+from policies.redline import render_marks_html, summary
+
+S = PolicyVersion.Status
+DomainErrors = (services.PolicyError, PolicyImmutable)
+
+
+def _version_or_404(request, slug: str, label: str) -> PolicyVersion:
+    return selectors.get_version_for_user(request.user, slug, label)
+
+
+def _draft_or_404(request, slug: str, label: str) -> PolicyVersion:
+    version = _version_or_404(request, slug, label)
+    if not can(request.user, "policies.manage"):
+        raise PermissionDenied("Only HR, the CEO or an administrator may edit a draft.")
+    return version
+
+
+# --------------------------------------------------------------------------- library
+
+
+@requires("policies.read")
+def policy_list(request):
+    policies = selectors.policies_visible_to(request.user).prefetch_related("versions")
+    rows = []
+    applies = set(selectors.policies_for_user(request.user).values_list("pk", flat=True))
+    for policy in policies:
+        versions = list(policy.versions.all())
+        rows.append({
+            "policy": policy,
+            "current": next((v for v in versions if v.status == S.PUBLISHED), None),
+            "in_progress": next((v for v in versions if v.status in PolicyVersion.IN_PROGRESS),
+                                None),
+            "applies": policy.pk in applies,
+            "review_state": selectors.review_state(policy),
+        })
+    return render(request, "policies/policy_list.html", {
+        "rows": rows,
+        "backstage": selectors.is_backstage(request.user),
+        "can_manage": can(request.user, "policies.manage"),
+        "can_review_board": can(request.user, "policies.review_board"),
+    })
+
+
+@requires("policies.manage")
+def policy_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["document_text"]
+        try:
+            result = services.policy_import(
+                text=text, title=form.cleaned_data["title"], actor=request.user,
+                request=request, owner_role=form.cleaned_data["owner_role"],
+                source_name=form.cleaned_data.get("source_name", "pasted text"),
+            )
+        except services.PolicyError as exc:
+            error = {"message": exc.message, "line_number": exc.line_number}
+            if exc.line_number:
+                lines = text.splitlines()
+                first = max(exc.line_number - 3, 0)
+                error["context"] = [
+                    (n, lines[n - 1], n == exc.line_number)
+                    for n in range(first + 1, min(exc.line_number + 2, len(lines)) + 1)
+                ]
+        else:
+            version = result.version
+            if result.created:
+                messages.success(
+                    request, f"Imported {result.policy.title} version {version.label} as a "
+                    f"draft with {version.clauses.count()} clauses.",
+                )
+            else:
+                messages.warning(
+                    request, f"Nothing imported: version {version.label} of "
+                    f"{result.policy.title} already has exactly this text.",
+                )
+            return redirect("policies:version_record", version.policy.slug, version.label)
+    return render(request, "policies/policy_import.html", {"form": form, "error": error})
+
+
+@requires("policies.manage")
+def policy_register(request):
+    form = RegisterDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_register_document(
+                title=form.cleaned_data["title"], document=form.cleaned_data["document"],
+                summary=form.cleaned_data["summary"], actor=request.user, request=request,
+            )
+        except services.PolicyError as exc:
+            form.add_error(None, exc.message[:1].upper() + exc.message[1:] + ".")
+        else:
+            messages.success(request, f"{policy.title} is registered with its document.")
+            return redirect("policies:policy_detail", policy.slug)
+    return render(request, "policies/policy_register.html", {"form": form})
+
+
+@requires("policies.read")
+def policy_detail(request, slug: str):
+    policy = selectors.get_policy_for_user(request.user, slug)
+    backstage = selectors.is_backstage(request.user)
+    versions = list(selectors.versions_visible_to(request.user, policy))
+    current = next((v for v in versions if v.status == S.PUBLISHED), None)
+    if not backstage and current is not None:
+        return redirect("policies:version_read", policy.slug, current.label)
+    return render(request, "policies/policy_detail.html", {
+        "policy": policy,
+        "versions": versions,
+        "current": current,
+        "in_progress": next((v for v in versions if v.status in PolicyVersion.IN_PROGRESS),
+                            None),
+        "reviews": policy.reviews.select_related("reviewer", "recorded_by")[:20],
+        "review_state": selectors.review_state(policy),
+        "backstage": backstage,
+        "can_manage": can(request.user, "policies.manage"),
+        "events": AuditEvent.objects.for_object(policy)[:20] if backstage else [],
+    })
+
+
+@requires("policies.read")
+def policy_document(request, slug: str):
+    policy = selectors.get_policy_for_user(request.user, slug)
+    if not policy.document:
+        raise Http404("This policy has no uploaded document.")
+    try:
+        handle = policy.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document file is missing.") from None
+    name = policy.document_name or policy.document.name.rsplit("/", 1)[-1]
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+@require_POST
+@requires("policies.manage")
+def policy_new_draft(request, slug: str):
+    policy = selectors.get_policy_for_user(request.user, slug)
+    try:
+        draft = services.version_new_draft(policy=policy, actor=request.user, request=request)
+    except DomainErrors as exc:
+        messages.error(request, _sentence(exc))
+        return redirect("policies:policy_detail", policy.slug)
+    messages.success(request, f"Draft {draft.label} started from the published version.")
+    return redirect("policies:version_edit", policy.slug, draft.label)
+
+
+@requires("policies.manage")
+def review_record(request, slug: str):
+    policy = selectors.get_policy_for_user(request.user, slug)
+    form = ReviewForm(request.POST or None, initial={
+        "reviewed_on": timezone.localdate(), "reviewer_name": request.user.full_name,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_review_record(
+                policy=policy, actor=request.user, request=request, **form.cleaned_data
+            )
+        except DomainErrors as exc:
+            form.add_error(None, _sentence(exc))
+        else:
+            policy.refresh_from_db()
+            messages.success(
+                request, f"Review recorded. The next review is due by "
+                f"{policy.next_review_due:%-d %B %Y}.",
+            )
+            return redirect("policies:policy_detail", policy.slug)
+    return render(request, "policies/review_form.html", {"form": form, "policy": policy})
+
+
+@requires("policies.review_board")
+def review_board(request):
+    board = selectors.review_board()
+    return render(request, "policies/review_board.html", {
+        "sections": [
+            ("overdue", "Overdue", board["overdue"]),
+            ("due_30", "Due within 30 days", board["due_30"]),
+            ("due_90", "Due within 90 days", board["due_90"]),
+            ("later", "Later", board["later"]),
+        ],
+        "can_manage": can(request.user, "policies.manage"),
+        "today": timezone.localdate(),
+    })
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@requires("policies.read")
+def version_read(request, slug: str, label: str):
+    version = _version_or_404(request, slug, label)
+    policy = version.policy
+    academy = request.user.academy
+    text = selectors.version_text_for(version, academy)
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    matches = [c for c in text.clauses if query and query.lower() in c.text.lower()]
+    sections = [c for c in text.clauses if c.level == 0]
+    backstage = selectors.is_backstage(request.user)
+    return render(request, "policies/version_read.html", {
+        "policy": policy,
+        "version": version,
+        "clauses": text.clauses,
+        "addendum": text.addendum,
+        "sections": sections,
+        "query": query,
+        "matches": matches,
+        "links": selectors.mention_links(exclude=policy),
+        "current": policy.current_version(),
+        "backstage": backstage,
+        "content_hash": selectors.version_content_hash_for(version, academy),
+    })
+
+
+@requires("policies.read")
+def version_redline(request, slug: str):
+    policy = selectors.get_policy_for_user(request.user, slug)
+    versions = list(selectors.versions_visible_to(request.user, policy))
+    if len(versions) < 2:
+        messages.info(request, "There is only one version of this policy, so nothing to compare.")
+        return redirect("policies:policy_detail", policy.slug)
+    by_label = {v.label: v for v in versions}
+    new = by_label.get(request.GET.get("new", "")) or versions[0]
+    old = by_label.get(request.GET.get("old", "")) or new.previous or versions[1]
+    if old.pk not in {v.pk for v in versions}:
+        old = versions[1] if versions[0] == new else versions[0]
+    diffs = selectors.version_redline(old, new)
+    rows = [
+        {"diff": d, "html": render_marks_html(d.marks)}
+        for d in diffs
+    ]
+    show_all = request.GET.get("all") == "1"
+    return render(request, "policies/redline.html", {
+        "policy": policy, "versions": versions, "old": old, "new": new,
+        "rows": rows if show_all else [r for r in rows if r["diff"].status != "unchanged"],
+        "counts": summary(diffs), "show_all": show_all,
+    })
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+@requires(*selectors.BACKSTAGE_PERMISSIONS)
+def version_record(request, slug: str, label: str):
+    version = _version_or_404(request, slug, label)
+    addenda = list(version.addenda.select_related("academy", "drafted_by", "approved_by"))
+    academies_free = Academy.objects.filter(is_central=False).exclude(
+        pk__in=[a.academy_id for a in addenda]
+    )
+    if request.user.role == "principal":
+        academies_free = academies_free.filter(pk=request.user.academy_id)
+    return render(request, "policies/version_record.html", {
+        "policy": version.policy,
+        "version": version,
+        "events": version.events.select_related("actor"),
+        "transitions": services.transitions_for(version, request.user),
+        "addenda": [
+            {"addendum": a, "moves": _addendum_moves(request.user, a),
+             "may_edit": services.may_draft_addendum(request.user, a.academy)
+             and version.status not in services.FROZEN_VERSION_STATUSES}
+            for a in addenda
+        ],
+        "academy_form": AddendumAcademyForm(academies=academies_free)
+        if can(request.user, "policies.addendum_draft") and academies_free.exists()
+        and version.status not in (S.SUPERSEDED, S.WITHDRAWN) else None,
+        "can_manage": can(request.user, "policies.manage"),
+        "audit_events": AuditEvent.objects.for_object(version)[:50],
+    })
+
+
+def _addendum_moves(user, addendum: AcademyAddendum):
+    moves = []
+    for (source, target), (permission, label) in services.ADDENDUM_TRANSITIONS.items():
+        if source != addendum.status:
+            continue
+        allowed = (services.may_draft_addendum(user, addendum.academy)
+                   if permission == "policies.addendum_draft" else can(user, permission))
+        if allowed:
+            moves.append({"to": target, "label": label})
+    return moves
+
+
+@requires("policies.manage", "policies.approve", "policies.ratify")
+def version_transition(request, slug: str, label: str, to: str):
+    version = _version_or_404(request, slug, label)
+    transition = services.TRANSITIONS.get((version.status, to))
+    if transition is None:
+        messages.error(request, f"Version {version.label} is "
+                       f"{version.get_status_display().lower()}; that step is not possible now.")
+        return redirect("policies:version_record", slug, label)
+    if not can(request.user, transition.permission):
+        raise PermissionDenied("Your role may not make this change.")
+    form = TransitionForm(request.POST or None, transition=transition)
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            services.version_transition(
+                version=version, to_status=to, actor=request.user, request=request,
+                reason=form.cleaned_data["reason"], **details,
+            )
+        except DomainErrors as exc:
+            form.add_error(None, _sentence(exc))
+        else:
+            version.refresh_from_db()
+            messages.success(request, f"{version.policy.title} {version.label} is now "
+                             f"{version.get_status_display().lower()}.")
+            if to == S.PUBLISHED:
+                return redirect("policies:version_read", slug, label)
+            return redirect("policies:version_record", slug, label)
+    return render(request, "policies/version_transition.html", {
+        "policy": version.policy, "version": version, "transition": transition, "form": form,
+    })
+
+
+# --------------------------------------------------------------------------- draft editor
+
+
+@requires("policies.manage")
+def version_edit(request, slug: str, label: str):
+    version = _draft_or_404(request, slug, label)
+    clauses = list(version.clauses.order_by("order"))
+    add_form = AddClauseForm(clauses=clauses, initial={"after": str(clauses[-1].pk)
+                                                       if clauses else ""})
+    label_form = LabelForm(initial={"label": version.label})
+    if request.method == "POST" and version.is_editable:
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                add_form = AddClauseForm(request.POST, clauses=clauses)
+                if add_form.is_valid():
+                    after_pk = add_form.cleaned_data["after"]
+                    after = next((c for c in clauses if str(c.pk) == after_pk), None)
+                    services.clause_add(
+                        version=version, after=after, level=add_form.cleaned_data["level"],
+                        text=add_form.cleaned_data["text"], actor=request.user, request=request,
+                    )
+                    messages.success(request, "Clause added; the clauses were renumbered.")
+                    return redirect("policies:version_edit", slug, version.label)
+            elif action == "label":
+                label_form = LabelForm(request.POST)
+                if label_form.is_valid():
+                    version = services.version_relabel(
+                        version=version, label=label_form.cleaned_data["label"],
+                        actor=request.user, request=request,
+                    )
+                    messages.success(request, f"The draft is now labelled {version.label}.")
+                    return redirect("policies:version_edit", slug, version.label)
+            elif action == "renumber":
+                services.version_renumber(version=version, actor=request.user, request=request)
+                messages.success(request, "Clauses renumbered in order.")
+                return redirect("policies:version_edit", slug, version.label)
+            elif action in ("up", "down", "remove"):
+                clause = get_object_or_404(Clause, version=version, pk=request.POST.get("clause"))
+                if action == "remove":
+                    services.clause_remove(clause=clause, actor=request.user, request=request)
+                    messages.success(request, f"Clause {clause.number} removed; the clauses "
+                                     "were renumbered.")
+                else:
+                    services.clause_move(clause=clause, direction=action, actor=request.user,
+                                         request=request)
+                    messages.success(request, f"Clause {clause.number} moved {action}.")
+                return redirect(reverse("policies:version_edit", args=[slug, version.label])
+                                + f"#edit-{clause.order}")
+        except DomainErrors as exc:
+            messages.error(request, _sentence(exc))
+            if action == "add":
+                add_form.add_error(None, _sentence(exc))
+    return render(request, "policies/version_edit.html", {
+        "policy": version.policy, "version": version, "clauses": clauses,
+        "add_form": add_form, "label_form": label_form,
+    })
+
+
+@requires("policies.manage")
+def clause_edit(request, slug: str, label: str, pk: int):
+    version = _draft_or_404(request, slug, label)
+    clause = get_object_or_404(Clause, version=version, pk=pk)
+    form = ClauseForm(request.POST or None, initial={"number": clause.number, "text": clause.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clause_update(
+                clause=clause, number=form.cleaned_data["number"],
+                text=form.cleaned_data["text"], actor=request.user, request=request,
+            )
+        except DomainErrors as exc:
+            form.add_error(None, _sentence(exc))
+        else:
+            messages.success(request, f"Clause {form.cleaned_data['number']} saved.")
+            return redirect(reverse("policies:version_edit", args=[slug, label])
+                            + f"#edit-{clause.order}")
+    return render(request, "policies/clause_edit.html", {
+        "policy": version.policy, "version": version, "clause": clause, "form": form,
+    })
+
+
+@requires("policies.manage")
+def version_replace(request, slug: str, label: str):
+    version = _draft_or_404(request, slug, label)
+    from policies.parsing import PolicyParseError, parse_clause_lines, render_policy_text
+
+    form = ReplaceTextForm(request.POST or None, initial={
+        "text": render_policy_text(version.clauses.order_by("order")),
+    })
+    preview = error = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            parsed = parse_clause_lines(text)
+        except PolicyParseError as exc:
+            lines = text.splitlines()
+            error = {"message": exc.message, "line_number": exc.line_number}
+            if exc.line_number:
+                error["line"] = lines[exc.line_number - 1] if exc.line_number <= len(lines) else ""
+        else:
+            if request.POST.get("action") == "save":
+                try:
+                    services.version_replace_text(version=version, text=text,
+                                                  actor=request.user, request=request)
+                except DomainErrors as exc:
+                    form.add_error(None, _sentence(exc))
+                else:
+                    messages.success(request, f"Text replaced: {len(parsed)} clauses.")
+                    return redirect("policies:version_edit", slug, label)
+            from policies.redline import redline
+
+            diffs = redline(version.clauses.order_by("order").values_list("number", "text"),
+                            [(c.number, c.text) for c in parsed])
+            preview = {
+                "count": len(parsed), "counts": summary(diffs),
+                "rows": [{"diff": d, "html": render_marks_html(d.marks)} for d in diffs
+                         if d.status != "unchanged"],
+            }
+    return render(request, "policies/version_replace.html", {
+        "policy": version.policy, "version": version, "form": form, "preview": preview,
+        "error": error,
+    })
+
+
+# --------------------------------------------------------------------------- addenda
+
+
+@requires("policies.addendum_draft")
+def addendum_edit(request, slug: str, label: str, code: str):
+    version = _version_or_404(request, slug, label)
+    academy = get_object_or_404(Academy, code=code, is_central=False)
+    if not services.may_draft_addendum(request.user, academy):
+        raise Http404("No such addendum.")
+    addendum = version.addenda.filter(academy=academy).first()
+    form = AddendumForm(request.POST or None, initial={"text": addendum.text if addendum else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.addendum_save(version=version, academy=academy,
+                                   text=form.cleaned_data["text"], actor=request.user,
+                                   request=request)
+        except DomainErrors as exc:
+            form.add_error(None, _sentence(exc))
+        else:
+            messages.success(request, f"Addendum for {academy} saved as a draft. Send it to the "
+                             "CEO for approval when it is ready.")
+            return redirect("policies:version_record", slug, label)
+    return render(request, "policies/addendum_form.html", {
+        "policy": version.policy, "version": version, "academy": academy, "form": form,
+        "addendum": addendum,
+    })
+
+
+@requires("policies.addendum_draft")
+def addendum_start(request, slug: str, label: str):
+    code = request.GET.get("academy", "")
+    academy = Academy.objects.filter(pk=code).first() if code.isdigit() else None
+    if academy is None:
+        messages.error(request, "Choose an academy.")
+        return redirect("policies:version_record", slug, label)
+    return redirect("policies:addendum_edit", slug, label, academy.code)
+
+
+@require_POST
+@requires("policies.addendum_draft", "policies.approve")
+def addendum_move(request, slug: str, label: str, code: str, to: str):
+    version = _version_or_404(request, slug, label)
+    addendum = get_object_or_404(AcademyAddendum, version=version, academy__code=code)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.addendum_transition(addendum=addendum, to_status=to, actor=request.user,
+                                     reason=form.cleaned_data.get("reason", ""), request=request)
+    except DomainErrors as exc:
+        messages.error(request, _sentence(exc))
+    else:
+        addendum.refresh_from_db()
+        messages.success(request, f"The {addendum.academy} addendum is now "
+                         f"{addendum.get_status_display().lower()}.")
+    return redirect("policies:version_record", slug, label)
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
