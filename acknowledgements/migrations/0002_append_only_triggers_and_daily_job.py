@@ -34,17 +34,17 @@ SQLITE_DOWN = "DROP TRIGGER IF EXISTS acknowledgement_append_only;"
 def triggers_up(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_UP)
+        schema_editor.execute(PG_UP, params=None)
     elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_UP)
+        schema_editor.execute(SQLITE_UP, params=None)
 
 
 def triggers_down(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_DOWN)
+        schema_editor.execute(PG_DOWN, params=None)
     elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_DOWN)
+        schema_editor.execute(SQLITE_DOWN, params=None)
 
 
 def daily_job_up(apps, schema_editor):
