@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ from auditpacks.models import Pack
 from auditpacks.sources import Section
 
 Progress = Callable[[int, str], None]
+
+# WeasyPrint reports every layout step at INFO; the pack's own progress is enough.
+for _noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 #: Inputs whose SHA-256 is printed in the pack and checked by verify_pack, in order.
 POLICY_INPUT_LABELS = {
@@ -57,11 +62,18 @@ def policy_sections(pack: Pack, progress: Progress = _noop) -> dict[str, Section
         ("approval_record", lambda: sources.approval_record(version)),
         ("redline", lambda: sources.redline_section(version)),
         ("review", lambda: sources.review_section(version)),
-        ("roster", lambda: sources.roster_section(version)),
-        ("chain_head", sources.chain_head),
-        ("approvals", lambda: sources.approvals_section(pack.date_from, pack.date_to)),
-        ("breach_statistics",
-         lambda: sources.breach_statistics_section(pack.date_from, pack.date_to)),
+        ("roster", lambda: sources.guarded(
+            "roster", "Acknowledgement roster", "The acknowledgement roster",
+            lambda: sources.roster_section(version))),
+        ("chain_head", lambda: sources.guarded(
+            "chain_head", "Acknowledgement chain head", "The acknowledgement chain",
+            sources.chain_head)),
+        ("approvals", lambda: sources.guarded(
+            "approvals", "Approvals and exceptions in force", "The approvals register",
+            lambda: sources.approvals_section(pack.date_from, pack.date_to))),
+        ("breach_statistics", lambda: sources.guarded(
+            "breach_statistics", "Breach statistics (anonymised)", "Breach case statistics",
+            lambda: sources.breach_statistics_section(pack.date_from, pack.date_to))),
     ]
     sections: dict[str, Section] = {}
     for index, (key, make) in enumerate(steps):
@@ -80,31 +92,40 @@ def input_hashes(sections: dict[str, Section], labels: dict[str, str]) -> dict[s
 
 def _pdf_meta(pack: Pack, inputs: dict[str, dict], chain: str) -> dict[str, str]:
     return {
-        "portal-document-id": pack.document_id,
-        "portal-chain-head-sha256": chain,
-        "portal-inputs": json.dumps({k: v["sha256"] for k, v in inputs.items()},
+        # WeasyPrint writes custom names without punctuation; keep them plain.
+        "portaldocumentid": pack.document_id,
+        "portalchainheadsha256": chain,
+        "portalinputs": json.dumps({k: v["sha256"] for k, v in inputs.items()},
                                     sort_keys=True, separators=(",", ":")),
     }
 
 
+def css_string(value: str) -> str:
+    """A CSS string literal (for running headers in @page margin boxes)."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-·()/'" else f"\\{ord(ch):x} "
+                      for ch in str(value))
+    return f'"{escaped}"'
+
+
+def page_css(left: str, document_id: str) -> str:
+    return (
+        "@page { @top-left { content: " + css_string(left) + "; }"
+        " @bottom-left { content: " + css_string(f"Document ID {document_id}") + "; } }"
+        " @page :first { @top-left { content: none; } }"
+    )
+
+
 def render_pdf(html: str, progress: Progress = _noop) -> tuple[bytes, int]:
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     progress(50, "Laying out the pages")
-    document = HTML(string=html, base_url=str(settings.BASE_DIR),
-                    url_fetcher=_private_url_fetcher).render()
+    # Only data: URIs (embedded evidence images): a pack never reaches the network or disk.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render()
     pages = len(document.pages)
     progress(85, f"Writing {pages} pages")
-    return document.write_pdf(), pages
-
-
-def _private_url_fetcher(url: str, timeout: int = 10, ssl_context=None):
-    """Only data: URIs and files under the project are fetched: a pack never reaches the network."""
-    from weasyprint.urls import default_url_fetcher
-
-    if url.startswith("data:"):
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    raise ValueError(f"Audit packs do not fetch external resources ({url[:40]}…)")
+    return document.write_pdf(custom_metadata=True), pages
 
 
 def build_policy_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
@@ -125,7 +146,8 @@ def build_policy_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
         "missing": missing,
         "generated_at": timezone.localtime(pack.started_at or timezone.now()),
         "meta": _pdf_meta(pack, inputs, chain),
-        "css": _css(),
+        "css": _css() + page_css(f"{settings.TRUST_NAME} · {version.policy.title} "
+                                 f"{version.label} · audit pack", pack.document_id),
     })
     pdf, pages = render_pdf(html, progress)
     return BuiltPack(pdf=pdf, pages=pages, inputs=inputs, chain_head_hash=chain, missing=missing)
@@ -143,18 +165,27 @@ def case_sections(pack: Pack) -> dict[str, Section]:
     return {
         "case": Section(key="case", title="Case record", data={"case": case, "context": context},
                         hashed=_case_hashable(context)),
-        "chain_head": sources.chain_head(),
+        "chain_head": sources.guarded("chain_head", "Acknowledgement chain head",
+                                      "The acknowledgement chain", sources.chain_head),
     }
 
 
 def _case_hashable(context: dict) -> dict:
-    """Hash what the pack shows: the context minus live objects that do not serialise stably."""
-    cleaned = {}
-    for key, value in (context or {}).items():
-        if key in {"case", "request", "user", "now"}:
-            continue
-        cleaned[key] = value
-    return cleaned
+    """What the pack shows, as plain values: model rows become their field values."""
+    return {key: _plain(value) for key, value in (context or {}).items()
+            if key not in {"case", "request", "user", "now"}}
+
+
+def _plain(value):
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        return {f.attname: getattr(value, f.attname) for f in value._meta.concrete_fields}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items() if k != "path"}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
@@ -174,7 +205,9 @@ def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
         "chain_head": chain,
         "generated_at": timezone.localtime(pack.started_at or timezone.now()),
         "meta": _pdf_meta(pack, inputs, chain),
-        "css": _css(),
+        "css": _css() + page_css(f"{settings.TRUST_NAME} · CONFIDENTIAL · case "
+                                 f"{context.get('reference', pack.case_label)}",
+                                 pack.document_id),
     })
     pdf, pages = render_pdf(html, progress)
     missing = [s.title for s in sections.values() if not s.available]
@@ -186,16 +219,14 @@ MAX_EMBEDDED_IMAGE_BYTES = 8 * 1024 * 1024
 
 
 def _evidence_item(item) -> dict:
-    """One evidence row: name, hash, and the image as a data: URI when it is a picture."""
+    """One evidence row as given by the case, plus the image as a data: URI for pictures."""
     get = sources.field_of
-    name = get(item, "name") or get(item, "original_name") or get(item, "filename") or ""
+    row = dict(item) if isinstance(item, dict) else {}
+    name = get(item, "name") or get(item, "original_name") or ""
     path = get(item, "path")
-    file_field = get(item, "file")
-    if path is None and file_field is not None:
-        path = getattr(file_field, "path", None)
     content_type = get(item, "content_type") or (mimetypes.guess_type(str(name))[0] or "")
     data_uri = ""
-    if content_type in IMAGE_TYPES and path:
+    if content_type in IMAGE_TYPES and path and not get(item, "deleted"):
         try:
             file_path = Path(path)
             if file_path.stat().st_size <= MAX_EMBEDDED_IMAGE_BYTES:
@@ -203,17 +234,13 @@ def _evidence_item(item) -> dict:
                 data_uri = f"data:{content_type};base64,{encoded}"
         except OSError:
             data_uri = ""
-    return {
-        "name": str(name),
-        "sha256": get(item, "sha256") or get(item, "hash") or "",
-        "size": get(item, "size"),
-        "content_type": content_type,
-        "uploaded_at": get(item, "uploaded_at") or get(item, "created_at"),
-        "uploaded_by": get(item, "uploaded_by") or "",
-        "description": get(item, "description") or "",
-        "image": data_uri,
+    row.update({
+        "name": str(name), "sha256": get(item, "sha256") or "", "size": get(item, "size"),
+        "content_type": content_type, "image": data_uri,
         "is_image": content_type in IMAGE_TYPES,
-    }
+    })
+    row.pop("path", None)
+    return row
 
 
 def _css() -> str:

@@ -36,6 +36,9 @@ def table_from_rows(rows: Iterable[Any], columns: Sequence[tuple[str, str]] | No
                     ) -> tuple[list[str], list[list[Any]]]:
     """(headers, cells) from dict or object rows; columns are (field, heading) pairs."""
     rows = list(rows)
+    if columns is None and rows and isinstance(rows[0], list | tuple):
+        # A header row followed by value rows.
+        return [str(h) for h in rows[0]], [[_cell(v) for v in row] for row in rows[1:]]
     if columns is None:
         first = rows[0] if rows else {}
         keys = list(first.keys()) if isinstance(first, dict) else []

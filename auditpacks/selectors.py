@@ -51,9 +51,31 @@ def case_packs_for_user(user) -> list[Pack]:
 
 
 def approvals_registers(user) -> dict[str, tuple[str, list]] | None:
-    """{"slug": (title, rows)} from the approvals app, or None while it has no registers."""
+    """{"slug": (title, rows)} from the approvals app (header row first), or None while it
+    has no registers. Only what this person may see: the app's own visibility rules apply."""
     try:
-        registers = selector("approvals.selectors", "register_rows")
+        register_queryset = selector("approvals.selectors", "register_queryset")
+        register_rows = selector("approvals.selectors", "register_rows")
+        can_see_monitoring = selector("approvals.selectors", "can_see_monitoring_register")
     except SourceUnavailable:
         return None
-    return registers(user)
+    from approvals.models import Kind
+
+    exceptions = [Kind.PROFESSIONAL_USE, Kind.DEVICE, Kind.PERMISSION, Kind.MEDIA]
+    registers = {
+        "in-force": ("Approvals and exceptions in force",
+                     list(register_rows(register_queryset(user, kinds=exceptions)))),
+        "history": ("Approvals and exceptions, including ended and revoked",
+                    list(register_rows(register_queryset(user, kinds=exceptions,
+                                                         include_ended=True)))),
+        "posts": ("Business posts approved",
+                  list(register_rows(register_queryset(user, kinds=[Kind.POST],
+                                                       include_ended=True)))),
+    }
+    if can_see_monitoring(user):
+        registers["monitoring"] = (
+            "Monitoring register",
+            list(register_rows(register_queryset(user, kinds=[Kind.MONITORING],
+                                                 include_ended=True))),
+        )
+    return registers

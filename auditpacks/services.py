@@ -293,9 +293,9 @@ def read_pack_claims(data: bytes) -> tuple[str, dict[str, str]]:
         metadata = reader.metadata or {}
     except (PdfReadError, ValueError, OSError, KeyError) as exc:
         raise PackError("The file is not a readable PDF.") from exc
-    document_id = str(metadata.get("/portal-document-id") or "")
+    document_id = str(metadata.get("/portaldocumentid") or "")
     hashes: dict[str, str] = {}
-    raw = metadata.get("/portal-inputs")
+    raw = metadata.get("/portalinputs")
     if raw:
         try:
             hashes = {str(k): str(v) for k, v in json.loads(str(raw)).items()}
@@ -306,8 +306,8 @@ def read_pack_claims(data: bytes) -> tuple[str, dict[str, str]]:
         if not document_id and (match := DOCUMENT_ID_RE.search(text)):
             document_id = match.group(1)
         if not hashes:
-            tail = text[text.rfind("Verification"):] if "Verification" in text else text
-            hashes = dict(HASH_LINE_RE.findall(tail))
+            known = set(build.POLICY_INPUT_LABELS) | set(build.CASE_INPUT_LABELS)
+            hashes = {k: v for k, v in HASH_LINE_RE.findall(text) if k in known}
     return document_id, hashes
 
 
@@ -363,8 +363,26 @@ def pack_verify(*, data: bytes, actor=None, request=None, file_name: str = "") -
         result.checks.append(check)
         if not check.ok:
             result.problems.append(f"{check.label} has changed since the pack was built.")
+    chain_problem = _chain_problem()
+    if chain_problem:
+        result.problems.append(chain_problem)
     result.ok = not result.problems
     return _record_verification(result, actor, request, file_name)
+
+
+def _chain_problem() -> str:
+    """Walk the acknowledgement hash chain: an edited record anywhere breaks it."""
+    from auditpacks.sources import SourceUnavailable, selector
+
+    try:
+        chain_verify = selector("acknowledgements.chain", "chain_verify")
+    except SourceUnavailable:
+        return ""
+    outcome = chain_verify()
+    if outcome.ok:
+        return ""
+    return (f"The acknowledgement records have been tampered with: record "
+            f"#{outcome.broken_sequence} fails its check ({outcome.problem}).")
 
 
 def _record_verification(result: Verification, actor, request, file_name: str) -> Verification:

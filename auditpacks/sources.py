@@ -25,7 +25,6 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from policies.models import Clause, Policy, PolicyVersion
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -297,7 +296,8 @@ def roster_section(version: PolicyVersion, academy=None) -> Section:
     except SourceUnavailable as exc:
         return _unavailable("roster", title, "The acknowledgement roster", exc)
     rows = []
-    for row in roster_for_version(version, academy=academy):
+    raw_rows = list(roster_for_version(version, academy=academy))
+    for row in raw_rows:
         academy_value = field_of(row, "academy")
         category = field_of(row, "category", "")
         rows.append({
@@ -308,13 +308,29 @@ def roster_section(version: PolicyVersion, academy=None) -> Section:
             "method": str(field_of(row, "method_label", "") or field_of(row, "method", "") or ""),
             "status": _status_key(field_of(row, "status")),
         })
+        rows[-1]["status_label"] = _status_label(rows[-1]["status"])
     groups: OrderedDict[str, list[dict]] = OrderedDict()
     for row in sorted(rows, key=lambda r: (r["academy"], r["name"].lower())):
         groups.setdefault(row["academy"], []).append(row)
     academies = [_totals(name, members) for name, members in groups.items()]
     data = {"academies": academies, "totals": _totals("Whole trust", rows), "count": len(rows)}
-    return Section(key="roster", title=title, data=data, hashed=rows,
+    # Hash what a person could dispute, not the clock: "outstanding" turning "overdue" as the
+    # due date passes is not a change of record.
+    hashed = [
+        (r["name"], str(field_of(raw, "email", "")), r["academy"], r["category"],
+         r["acknowledged_at"], r["method"], r["status"] in DONE_STATUSES)
+        for r, raw in zip(rows, raw_rows, strict=True)
+    ]
+    return Section(key="roster", title=title, data=data, hashed=sorted(hashed, key=str),
                    note="" if rows else "Nobody is in the audience of this version.")
+
+
+def _status_label(status: str) -> str:
+    if status in DONE_STATUSES:
+        return "Acknowledged"
+    if status == "overdue":
+        return "OVERDUE"
+    return status.replace("_", " ").capitalize() or "Outstanding"
 
 
 def _category_label(value: Any) -> str:
@@ -378,7 +394,10 @@ def breach_statistics_section(date_from=None, date_to=None) -> Section:
 
 
 _DIMENSION_TITLES = {
-    "clause": "By clause", "by_clause": "By clause", "clauses": "By clause",
+    "clause": "By clause", "by_clause": "By clause breached (decided outcome)",
+    "clauses": "By clause", "by_clause_cited": "By clause cited in the report",
+    "by_state": "By stage", "total": "Cases reported", "safeguarding": "Safeguarding concerns",
+    "cyberbullying": "Cyber-bullying reports", "appeals": "Appeals lodged",
     "platform": "By platform", "by_platform": "By platform", "platforms": "By platform",
     "outcome": "By outcome", "by_outcome": "By outcome", "outcomes": "By outcome",
     "academy": "By academy", "by_academy": "By academy", "academies": "By academy",

@@ -78,3 +78,57 @@ def versions(policy):
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+
+
+def acknowledge(person, version, method="portal"):
+    from acknowledgements.models import Assignment
+    from acknowledgements.services import acknowledgement_record
+
+    assignment = Assignment.objects.get(person=person, version=version)
+    return acknowledgement_record(assignment=assignment, method=method,
+                                  check_reading=False).record
+
+
+@pytest.fixture
+def roster(org, versions):
+    """Everyone asked to acknowledge v2: staff, colleague and the CEO have; outsider is overdue.
+
+    Northfield 4 people (2 done), Riverside 2 (0 done, 1 overdue), Central team 4 (1 done).
+    """
+    from acknowledgements.models import Assignment
+    from acknowledgements.services import assignments_on_publish
+
+    v2 = versions[1]
+    assignments_on_publish(version=v2, previous=versions[0])
+    for person in (org.staff, org.colleague, org.ceo):
+        acknowledge(person, v2)
+    past = timezone.localdate() - datetime.timedelta(days=30)
+    Assignment.objects.filter(person=org.outsider, version=v2).update(
+        assigned_on=past, due_on=past + datetime.timedelta(days=14))
+    return v2
+
+
+@pytest.fixture
+def case(org, versions):
+    """A breach case at Northfield about `colleague`, reported by `staff`, citing clause 1.2."""
+    from breaches.services import report_submit
+
+    clause = versions[1].clauses.get(number="1.2")
+    return report_submit(reporter=org.staff, data={
+        "concerned": org.colleague, "platform": "facebook",
+        "seen_at": timezone.now() - datetime.timedelta(days=1),
+        "description": "Posted a photo of Year 5 with Zebedee Quartermain named in the caption.",
+        "reporter_name": "Ottoline Pemberton-Vance", "clauses": [clause],
+    })
+
+
+def build_policy_pack(actor, version, **kwargs):
+    from auditpacks import services
+
+    pack = services.pack_request_policy(actor=actor, version=version, queue=False, **kwargs)
+    return services.pack_build(pack_id=pack.pk)
