@@ -577,7 +577,7 @@ def on_behalf(request, pk: int):
         f"that I answered their questions, and that they told me they understood it and "
         f"will comply with it. They have no computer access to acknowledge it themselves."
     )
-    form = OnBehalfForm(request.POST or None)
+    form = OnBehalfForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"].strip()
         try:
@@ -608,7 +608,7 @@ def on_behalf(request, pk: int):
 @requires("policies.manage")
 def questions(request, version_pk: int):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=version_pk)
-    form = QuestionForm(request.POST or None, version=version)
+    form = QuestionForm(request.POST if request.method == "POST" else None, version=version)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -634,7 +634,8 @@ def question_edit(request, pk: int):
     initial = {"text": question.text, "choices": "\n".join(question.choices),
                "correct": question.correct_choice + 1, "clause": question.clause_id,
                "order": question.order}
-    form = QuestionForm(request.POST or None, version=version, initial=initial)
+    form = QuestionForm(request.POST if request.method == "POST" else None, version=version,
+                        initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -665,7 +666,8 @@ def question_delete(request, pk: int):
 @requires("acknowledgements.token_only")
 def token_only_settings(request, policy_pk: int):
     policy = get_object_or_404(Policy, pk=policy_pk)
-    form = TokenOnlyForm(request.POST or None, initial={"allow": policy.allow_token_only})
+    form = TokenOnlyForm(request.POST if request.method == "POST" else None,
+                         initial={"allow": policy.allow_token_only})
     if request.method == "POST" and form.is_valid():
         services.policy_token_only_set(policy=policy, allowed=form.cleaned_data["allow"],
                                        actor=request.user, request=request)
