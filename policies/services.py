@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -526,7 +527,8 @@ def version_publish(
     """Publish a ratified version (the previous one becomes superseded)."""
     return version_transition(
         version=version, to_status=S.PUBLISHED, actor=actor, request=request,
-        reason=reason or change_summary, change_kind=change_kind, change_summary=change_summary,
+        reason=reason or change_summary.strip() or "Published", change_kind=change_kind,
+        change_summary=change_summary,
         on=on,
     )
 
@@ -593,7 +595,9 @@ def _apply_pairs(
     try:
         clauses = parse_clause_lines(render_policy_text(_Pair(n, t) for n, t in pairs))
     except PolicyParseError as error:
-        raise PolicyError(error.message) from None
+        # Line numbers of the rendered text mean nothing to someone editing one clause.
+        raise PolicyError(re.sub(r" \(it is already used on line \d+\)", "", error.message)
+                          ) from None
     except ValueError as error:
         raise PolicyError(str(error)) from None
     return _save_draft_clauses(
