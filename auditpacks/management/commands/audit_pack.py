@@ -24,6 +24,11 @@ def _date(value: str | None) -> datetime.date | None:
 class Command(BaseCommand):
     help = "Build the audit pack PDF for one policy version (or the version in force on --to)."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # --version names the policy version here, replacing Django's "show version" flag.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve",
+                                     **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("--policy", required=True, help="Policy slug, e.g. social-media")
         parser.add_argument("--version", dest="label", help="Version label, e.g. 2023-09")
