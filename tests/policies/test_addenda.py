@@ -1,0 +1,104 @@
+import pytest
+from django.urls import reverse
+
+from policies import selectors, services
+from policies.models import AcademyAddendum, PolicyImmutable, PolicyVersion
+from tests.policies.conftest import walk
+
+A = AcademyAddendum.Status
+S = PolicyVersion.Status
+TEXT = "Designated Safeguarding Lead: Helen Carter. Report concerns via CPOMS."
+
+
+@pytest.fixture
+def ratified(org, imported):
+    return walk(imported.version, org, S.RATIFIED)
+
+
+def _approved(org, version):
+    addendum = services.addendum_save(version=version, academy=org.academy, text=TEXT,
+                                      actor=org.principal)
+    services.addendum_transition(addendum=addendum, to_status=A.SUBMITTED, actor=org.principal)
+    return services.addendum_transition(addendum=addendum, to_status=A.APPROVED, actor=org.ceo)
+
+
+def test_a_principal_drafts_the_addendum_for_their_own_academy(org, ratified):
+    addendum = services.addendum_save(version=ratified, academy=org.academy, text=TEXT,
+                                      actor=org.principal)
+    assert addendum.status == A.DRAFT and addendum.drafted_by == org.principal
+
+
+def test_a_principal_cannot_draft_for_another_academy(org, ratified):
+    with pytest.raises(services.TransitionNotAllowed):
+        services.addendum_save(version=ratified, academy=org.other, text=TEXT,
+                               actor=org.principal)
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "principal", "hr", "board", "admin"])
+def test_only_the_ceo_approves_an_addendum(org, ratified, role):
+    addendum = services.addendum_save(version=ratified, academy=org.academy, text=TEXT,
+                                      actor=org.principal)
+    services.addendum_transition(addendum=addendum, to_status=A.SUBMITTED, actor=org.principal)
+    with pytest.raises(services.TransitionNotAllowed):
+        services.addendum_transition(addendum=addendum, to_status=A.APPROVED,
+                                     actor=getattr(org, role))
+
+
+def test_the_academys_staff_read_the_approved_addendum_and_others_do_not(client_as, org,
+                                                                         ratified):
+    _approved(org, ratified)
+    version = services.version_publish(version=ratified, actor=org.hr, change_kind="material",
+                                       change_summary="First.")
+    url = reverse("policies:version_read", args=[version.policy.slug, version.label])
+    assert "Helen Carter" in client_as("staff").get(url).content.decode()
+    assert "Helen Carter" not in client_as("outsider").get(url).content.decode()
+
+
+def test_the_academy_hash_covers_the_addendum(org, ratified):
+    plain = selectors.version_content_hash_for(ratified, org.academy)
+    assert plain == ratified.content_hash
+    _approved(org, ratified)
+    with_addendum = selectors.version_content_hash_for(ratified, org.academy)
+    assert with_addendum != ratified.content_hash
+    assert selectors.version_content_hash_for(ratified, org.other) == ratified.content_hash
+    text = selectors.version_text_for(ratified, org.academy)
+    assert text.addendum.text == TEXT and len(text.clauses) == 93
+
+
+def test_an_unapproved_addendum_is_not_part_of_what_staff_read(org, ratified):
+    services.addendum_save(version=ratified, academy=org.academy, text=TEXT, actor=org.principal)
+    assert selectors.version_text_for(ratified, org.academy).addendum is None
+
+
+def test_an_approved_addendum_of_a_published_version_cannot_change(org, ratified):
+    addendum = _approved(org, ratified)
+    services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
+                             change_summary="x")
+    with pytest.raises(PolicyImmutable):
+        services.addendum_save(version=ratified, academy=org.academy, text="New text",
+                               actor=org.principal)
+    addendum.text = "Sneaky"
+    with pytest.raises(PolicyImmutable):
+        addendum.save()
+
+
+def test_a_new_draft_carries_the_approved_addendum(org, ratified):
+    _approved(org, ratified)
+    version = services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
+                                       change_summary="x")
+    draft = services.version_new_draft(policy=version.policy, actor=org.hr)
+    copy = draft.addenda.get()
+    assert copy.status == A.APPROVED and copy.text == TEXT
+    assert (selectors.version_content_hash_for(draft, org.academy)
+            == selectors.version_content_hash_for(version, org.academy))
+
+
+def test_the_principal_drafts_and_submits_from_the_pages(client_as, org, ratified):
+    url = reverse("policies:addendum_edit", args=[ratified.policy.slug, ratified.label,
+                                                  org.academy.code])
+    assert client_as("principal").post(url, {"text": TEXT}).status_code == 302
+    assert client_as("other_principal").get(url).status_code == 404
+    move = reverse("policies:addendum_move", args=[ratified.policy.slug, ratified.label,
+                                                   org.academy.code, A.SUBMITTED])
+    client_as("principal").post(move)
+    assert ratified.addenda.get().status == A.SUBMITTED
