@@ -109,15 +109,9 @@ def statement_for(version: PolicyVersion, content_hash: str) -> str:
 
 def content_hash_for(version: PolicyVersion, academy=None) -> str:
     """The hash of the text this person was shown (with their academy's addendum, if any)."""
-    try:
-        from policies.selectors import version_content_hash_for
-    except ImportError:
-        version_content_hash_for = None
-    if version_content_hash_for is not None:
-        value = version_content_hash_for(version, academy)
-        if value:
-            return value
-    return version.content_hash or version.compute_content_hash()
+    from policies.selectors import version_content_hash_for
+
+    return version_content_hash_for(version, academy) or version.compute_content_hash()
 
 
 # --------------------------------------------------------------------------- assignments
@@ -212,7 +206,7 @@ def section_record_served(*, person, version: PolicyVersion, key: str) -> None:
 def sections_missing(*, person, version: PolicyVersion) -> list:
     seen = set(SectionView.objects.filter(person=person, version=version)
                .values_list("section", flat=True))
-    return [s for s in sections_of(version) if s.key not in seen]
+    return [s for s in sections_of(version, person.academy) if s.key not in seen]
 
 
 def answers_check(*, version: PolicyVersion, answers: dict[int, int | None]) -> list[dict]:

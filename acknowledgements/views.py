@@ -19,9 +19,10 @@ from acknowledgements import selectors, services
 from acknowledgements.forms import NudgeForm, OnBehalfForm, QuestionForm, TokenOnlyForm
 from acknowledgements.models import Acknowledgement, Assignment, Method, Question
 from acknowledgements.sections import section_for_clause, sections_of
-from policies.models import Clause, Policy, PolicyVersion
-from policies.redline import redline, render_marks_html
+from policies.models import Policy, PolicyVersion
+from policies.redline import render_marks_html
 from policies.redline import summary as redline_summary
+from policies.selectors import version_redline
 
 LINK_SESSION_KEY = "ack_links"
 
@@ -92,9 +93,7 @@ def _changes(request, reader: Reader):
     old = _previous_acknowledged(assignment)
     if old is None:
         return redirect(reader.url("read", 1))
-    old_clauses = list(Clause.objects.filter(version=old).order_by("order"))
-    new_clauses = list(Clause.objects.filter(version=assignment.version).order_by("order"))
-    diffs = redline(old_clauses, new_clauses)
+    diffs = version_redline(old, assignment.version)
     rows = [{"diff": d, "html": mark_safe(render_marks_html(d.marks))}  # noqa: S308 (escaped)
             for d in diffs if d.status != "unchanged"]
     return render(request, "acknowledgements/changes.html", {
@@ -106,7 +105,7 @@ def _changes(request, reader: Reader):
 def _read(request, reader: Reader, index: int):
     assignment = reader.assignment
     version = assignment.version
-    sections = sections_of(version)
+    sections = sections_of(version, assignment.person.academy)
     if not 1 <= index <= len(sections):
         raise Http404("No such section.")
     section = sections[index - 1]
@@ -146,7 +145,7 @@ def _acknowledge(request, reader: Reader):
     if assignment.is_done:
         messages.info(request, "You have already acknowledged this version. Nothing more to do.")
         return redirect(reader.url("receipt"))
-    sections = sections_of(version)
+    sections = sections_of(version, assignment.person.academy)
     questions = list(version.ack_questions.select_related("clause"))
     content_hash = services.content_hash_for(version, assignment.person.academy)
     statement = services.statement_for(version, content_hash)

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import timezone
 
 from acknowledgements.models import Acknowledgement, Assignment, Question
 from acknowledgements.sections import sections_of
@@ -202,3 +203,36 @@ def test_acknowledging_again_says_it_is_already_done(client_as, org, published):
 def test_my_policies_lists_what_is_waiting_and_what_is_done(client_as, org, published):
     text = client_as("staff").get(reverse("acknowledgements:mine")).content.decode()
     assert "Waiting for you" in text and "Social Media Policy" in text
+
+
+def approve_addendum(version, academy, text):
+    from policies.models import AcademyAddendum
+
+    return AcademyAddendum.objects.create(
+        version=version, academy=academy, text=text, status=AcademyAddendum.Status.APPROVED,
+        content_hash=AcademyAddendum.hash_text(text), approved_at=timezone.now())
+
+
+def test_the_academys_addendum_is_a_page_that_must_be_opened_too(client_as, org, published):
+    approve_addendum(published, org.academy, "Report concerns to the office the same day.")
+    assignment = staff_assignment(org, published)
+    client = client_as("staff")
+    for index in range(1, 13):  # the 12 sections of the policy, not the addendum
+        client.get(reverse("acknowledgements:read", args=[assignment.pk, index]))
+    assert acknowledge(client, assignment).status_code == 400
+    page = client.get(reverse("acknowledgements:read", args=[assignment.pk, 13])).content.decode()
+    assert "Report concerns to the office the same day." in page
+    assert acknowledge(client, assignment).status_code == 302
+
+
+def test_the_record_hash_covers_the_academys_addendum(client_as, org, published):
+    from policies.selectors import version_content_hash_for
+
+    approve_addendum(published, org.academy, "Local arrangements.")
+    assignment = staff_assignment(org, published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+    acknowledge(client, assignment)
+    record = Acknowledgement.objects.get()
+    assert record.content_hash == version_content_hash_for(published, org.academy)
+    assert record.content_hash != published.content_hash

@@ -17,7 +17,7 @@ def staff_assignment(org, version):
 def acknowledge_via_link(client, assignment, url):
     response = client.get(url)
     assert response.status_code == 302, response
-    for section in sections_of(assignment.version):
+    for section in sections_of(assignment.version, assignment.person.academy):
         client.get(reverse("acknowledgements:read", args=[assignment.pk, section.index]))
     return client.post(reverse("acknowledgements:acknowledge", args=[assignment.pk]),
                        {"agree": "yes"})
