@@ -25,7 +25,8 @@ def home_panels(request) -> list[HomePanel]:
     visible = selectors.cases_visible_to(user)
     if can(user, "breaches.handle") or visible.exists():
         rows = [c for c in selectors.handler_case_list(user, state="open")
-                if c.handler_id == user.pk and (c.state == State.REPORTED or c.overdue)]
+                if (c.handler_id == user.pk and (c.state == State.REPORTED or c.overdue))
+                or (c.state == State.APPEAL and c.appeal_hearer_id == user.pk)]
         if rows:
             panels.append(HomePanel(
                 title="Reports of social media misuse waiting for you",
