@@ -173,21 +173,6 @@ def _cover_text(value: Any) -> str:
 def approval_record(version: PolicyVersion) -> Section:
     """Consultation, CEO approval, ratification and publication, with dates and people."""
     cover = version.cover or {}
-    stages: list[dict] = [
-        {"stage": "Joint Negotiating Council (JNC) consultation",
-         "when": _cover_text(cover.get("jnc_consultation_month") or cover.get("jnc_consultation")),
-         "who": cover.get("jnc_consultation_by", ""), "source": "Cover sheet"},
-        {"stage": "CEO approval",
-         "when": _cover_text(cover.get("ceo_approval_month") or cover.get("ceo_approval_date")),
-         "who": cover.get("ceo_approval_by", ""), "source": "Cover sheet"},
-        {"stage": "LGB Cluster ratification",
-         "when": _cover_text(cover.get("lgb_ratification_month") or cover.get("lgb_ratification")),
-         "who": cover.get("lgb_ratification_by", ""), "source": "Cover sheet"},
-        {"stage": "Publication",
-         "when": timezone.localtime(version.published_at).strftime("%d/%m/%Y %H:%M")
-         if version.published_at else "",
-         "who": "", "source": "Policy library"},
-    ]
     events = [
         {"when": timezone.localtime(e.created_at).strftime("%d/%m/%Y %H:%M"),
          "who": e.actor.full_name if e.actor_id else (e.actor_label or "system"),
@@ -195,6 +180,29 @@ def approval_record(version: PolicyVersion) -> Section:
         for e in AuditEvent.objects.for_object(version).filter(action__startswith="policies.")
         .select_related("actor").order_by("created_at", "id")
     ]
+    recorded = {e["action"]: e for e in events}  # the latest of each kind wins
+
+    def stage(name: str, cover_key: str, who_key: str, code: str, when: str = "") -> dict:
+        event = recorded.get(code)
+        return {
+            "stage": name,
+            "when": when or _cover_text(cover.get(f"{cover_key}_month") or cover.get(cover_key)),
+            "who": cover.get(who_key, ""),
+            "recorded": f"{event['when']} by {event['who']}" if event else "",
+        }
+
+    published = (timezone.localtime(version.published_at).strftime("%d/%m/%Y %H:%M")
+                 if version.published_at else "")
+    stages: list[dict] = [
+        stage("Joint Negotiating Council (JNC) consultation", "jnc_consultation",
+              "jnc_consultation_by", "policies.version_awaiting_approval"),
+        stage("CEO approval", "ceo_approval", "ceo_approval_by", "policies.version_approved"),
+        stage("LGB Cluster ratification", "lgb_ratification", "lgb_ratification_by",
+              "policies.version_ratified"),
+        stage("Publication", "", "", "policies.version_published", when=published),
+    ]
+    if not stages[1]["when"]:
+        stages[1]["when"] = _cover_text(cover.get("ceo_approval_date"))
     data = {
         "status": version.get_status_display(),
         "change_kind": version.get_change_kind_display() if version.change_kind else "",
