@@ -263,14 +263,18 @@ class VersionEvent(models.Model):
 class AcademyAddendum(models.Model):
     """Local contacts and arrangements for one academy, part of what its staff acknowledge.
 
-    Drafted by the academy's Principal, approved by the CEO. Once approved it is frozen; a
-    change makes it a draft again (and the academy's content hash changes when re-approved).
+    Drafted by the academy's Principal, approved by the CEO, while its version is in progress.
+    Once the version is published an approved addendum is frozen (here and, on PostgreSQL, by
+    a trigger); a change is made in the next draft of the policy.
     """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Awaiting CEO approval"
         APPROVED = "approved", "Approved by the CEO"
+
+    #: Once its version reaches one of these, an approved addendum is frozen.
+    FROZEN_VERSION_STATUSES = ("published", "superseded", "withdrawn")
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="addenda")
     academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="+")
@@ -309,13 +313,26 @@ class AcademyAddendum(models.Model):
             stored = AcademyAddendum.objects.filter(pk=self.pk).values(
                 "status", "text", "version_id", "academy_id"
             ).first()
-            if stored and stored["status"] == self.Status.APPROVED and (
+            if stored and stored["status"] == self.Status.APPROVED and self._version_frozen(
+                stored["version_id"]
+            ) and (
                 stored["text"] != self.text
                 or stored["version_id"] != self.version_id
                 or stored["academy_id"] != self.academy_id
+                or self.status != self.Status.APPROVED
             ):
-                raise PolicyImmutable(f"{self} is approved and cannot be edited.")
+                raise PolicyImmutable(f"{self} was approved with a published version.")
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def _version_frozen(version_id: int) -> bool:
+        status = PolicyVersion.objects.filter(pk=version_id).values_list("status", flat=True)
+        return bool(status) and status[0] in AcademyAddendum.FROZEN_VERSION_STATUSES
+
+    def delete(self, *args, **kwargs):
+        if self.status == self.Status.APPROVED and self._version_frozen(self.version_id):
+            raise PolicyImmutable(f"{self} was approved with a published version.")
+        return super().delete(*args, **kwargs)
 
 
 class PolicyReview(models.Model):

@@ -764,7 +764,7 @@ ADDENDUM_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (A.SUBMITTED, A.APPROVED): ("policies.approve", "Approve this addendum"),
     (A.SUBMITTED, A.DRAFT): ("policies.approve", "Return to the Principal"),
 }
-FROZEN_VERSION_STATUSES = {S.PUBLISHED, S.SUPERSEDED, S.WITHDRAWN}
+FROZEN_VERSION_STATUSES = set(AcademyAddendum.FROZEN_VERSION_STATUSES)
 
 
 def may_draft_addendum(user, academy: Academy) -> bool:
@@ -789,13 +789,10 @@ def addendum_save(
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         addendum = AcademyAddendum.objects.filter(version=locked, academy=academy).first()
-        if locked.status in (S.SUPERSEDED, S.WITHDRAWN):
-            raise PolicyImmutable(f"version {locked.label} is no longer current")
-        if (addendum is not None and addendum.status == A.APPROVED
-                and locked.status in FROZEN_VERSION_STATUSES):
+        if locked.status in FROZEN_VERSION_STATUSES:
             raise PolicyImmutable(
-                "this addendum was approved with the published version and cannot change; "
-                "start a new draft of the policy to change it"
+                f"version {locked.label} is {locked.get_status_display().lower()}; addenda are "
+                "approved with their version, so start a new draft of the policy to change one"
             )
         before = addendum.text if addendum else ""
         if addendum is None:
@@ -829,8 +826,11 @@ def addendum_transition(
                    if permission == "policies.addendum_draft" else can(actor, permission))
         if not allowed:
             raise TransitionNotAllowed(f"you may not do this ({label.lower()})")
-        if locked.version.status in (S.SUPERSEDED, S.WITHDRAWN):
-            raise PolicyImmutable(f"version {locked.version.label} is no longer current")
+        if locked.version.status in FROZEN_VERSION_STATUSES:
+            raise PolicyImmutable(
+                f"version {locked.version.label} is "
+                f"{locked.version.get_status_display().lower()}; its addenda can no longer change"
+            )
         if to_status == A.DRAFT and not reason.strip():
             raise PolicyError("say why the addendum is returned")
         source = locked.status

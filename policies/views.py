@@ -285,14 +285,16 @@ def version_record(request, slug: str, label: str):
         "events": version.events.select_related("actor"),
         "transitions": services.transitions_for(version, request.user),
         "addenda": [
-            {"addendum": a, "moves": _addendum_moves(request.user, a),
+            {"addendum": a,
+         "moves": _addendum_moves(request.user, a)
+         if version.status not in services.FROZEN_VERSION_STATUSES else [],
              "may_edit": services.may_draft_addendum(request.user, a.academy)
              and version.status not in services.FROZEN_VERSION_STATUSES}
             for a in addenda
         ],
         "academy_form": AddendumAcademyForm(academies=academies_free)
         if can(request.user, "policies.addendum_draft") and academies_free.exists()
-        and version.status not in (S.SUPERSEDED, S.WITHDRAWN) else None,
+        and version.status not in services.FROZEN_VERSION_STATUSES else None,
         "can_manage": can(request.user, "policies.manage"),
         "audit_events": AuditEvent.objects.for_object(version)[:50],
     })

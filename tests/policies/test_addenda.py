@@ -102,3 +102,33 @@ def test_the_principal_drafts_and_submits_from_the_pages(client_as, org, ratifie
                                                    org.academy.code, A.SUBMITTED])
     client_as("principal").post(move)
     assert ratified.addenda.get().status == A.SUBMITTED
+
+
+def test_the_addendum_carried_into_a_new_draft_can_be_revised(org, ratified):
+    _approved(org, ratified)
+    version = services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
+                                       change_summary="x")
+    draft = services.version_new_draft(policy=version.policy, actor=org.hr)
+    revised = services.addendum_save(version=draft, academy=org.academy, text="New contacts.",
+                                     actor=org.principal)
+    assert revised.status == A.DRAFT and revised.text == "New contacts."
+    assert version.addenda.get().text == TEXT
+
+
+def test_no_addendum_can_be_added_to_a_published_version(org, ratified):
+    version = services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
+                                       change_summary="x")
+    with pytest.raises(PolicyImmutable):
+        services.addendum_save(version=version, academy=org.other, text=TEXT, actor=org.ceo)
+
+
+def test_the_database_refuses_to_change_an_addendum_of_a_published_version(postgres_only, org,
+                                                                          ratified):
+    from django.db import DatabaseError, connection, transaction
+
+    addendum = _approved(org, ratified)
+    services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
+                             change_summary="x")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE policies_academyaddendum SET text = 'x' WHERE id = %s",
+                       [addendum.pk])
