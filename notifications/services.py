@@ -17,9 +17,9 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +73,40 @@ def notify(
     if not _queue_deferred.get():
         transaction.on_commit(lambda: _queue_email(notification.pk))
     return notification
+
+
+def notifications_record(*, reminders: list) -> int:
+    """notify() for many reminders at once (the daily sweep); returns how many were new.
+
+    Rows that already exist are skipped by the database (ON CONFLICT DO NOTHING on the unique
+    rule), so a concurrent sweep or a re-run adds nothing. Routing and email follow in bulk
+    (route_pending), not a task per row.
+    """
+    rows = [
+        Notification(
+            recipient=r.recipient, kind=r.kind[:60], title=r.title[:300], body=r.body,
+            url=r.url[:500],
+            about_type=r.about._meta.label_lower if r.about is not None else "",
+            about_id=str(r.about.pk) if r.about is not None else "",
+            period=r.period[:40], urgent=r.urgent, reason=r.reason,
+        )
+        for r in reminders if r.recipient is not None and r.recipient.is_active
+    ]
+    if not rows:
+        return 0
+    before = _count_matching(rows)
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        after = _count_matching(rows)
+    return max(after - before, 0)
+
+
+def _count_matching(rows: list[Notification]) -> int:
+    return Notification.objects.filter(
+        recipient_id__in={n.recipient_id for n in rows}, kind__in={n.kind for n in rows},
+        period__in={n.period for n in rows}, created_at__isnull=False,
+        about_id__in={n.about_id for n in rows},
+    ).count()
 
 
 @contextlib.contextmanager
@@ -181,45 +215,72 @@ def _route(notification: Notification, channel: str) -> Delivery | None:
     return None
 
 
-def route_pending(*, send: bool = True) -> int:
+def route_pending(*, send: bool = True, batch_size: int = 500) -> int:
     """Route every notification still "new" (after a sweep, or when the broker was down).
 
-    Returns the number of emails sent.
+    Works in batches, each in one transaction; returns the number of emails sent.
     """
+    sent = 0
+    last_pk = 0
+    while True:
+        batch = list(Notification.objects.filter(email_state=Notification.EmailState.NEW,
+                                                 pk__gt=last_pk)
+                     .select_related("recipient").order_by("pk")[:batch_size])
+        if not batch:
+            return sent
+        last_pk = batch[-1].pk
+        with transaction.atomic():
+            delivery_ids = _route_batch(batch)
+        if send and delivery_ids:
+            sent += deliveries_send(delivery_ids=delivery_ids)
+
+
+def _route_batch(batch: list[Notification]) -> list[int]:
     State = Notification.EmailState
-    pending = list(Notification.objects.filter(email_state=State.NEW)
-                   .select_related("recipient").order_by("pk"))
-    if not pending:
-        return 0
     prefs: dict[int, dict[str, str]] = {}
-    chosen = Preference.objects.filter(recipient_filter(pending))
+    chosen = Preference.objects.filter(user_id__in={n.recipient_id for n in batch})
     for user_id, group, choice in chosen.values_list("user_id", "group", "choice"):
         prefs.setdefault(user_id, {})[group] = choice
-    digest_ids, none_ids, deliveries = [], [], []
-    for notification in pending:
-        person = {code: (prefs.get(notification.recipient_id, {}).get(code)
-                         if prefs.get(notification.recipient_id, {}).get(code) in g.choices
-                         else g.default) for code, g in GROUPS.items()}
+    immediate, digest_ids, none_ids = [], [], []
+    for notification in batch:
+        mine = prefs.get(notification.recipient_id, {})
+        person = {code: mine[code] if mine.get(code) in g.choices else g.default
+                  for code, g in GROUPS.items()}
         channel = _channel(notification, person)
         if channel == IMMEDIATE:
-            deliveries.append(_route(notification, channel))
+            immediate.append(notification)
         elif channel == DAILY:
             digest_ids.append(notification.pk)
         else:
             none_ids.append(notification.pk)
-    for ids, state in ((digest_ids, State.DIGEST), (none_ids, State.NONE)):
-        for start in range(0, len(ids), 1000):
-            Notification.objects.filter(pk__in=ids[start:start + 1000],
-                                        email_state=State.NEW).update(email_state=state)
-    sent = 0
-    if send:
-        for delivery in deliveries:
-            sent += delivery_send(delivery_id=delivery.pk)
-    return sent
-
-
-def recipient_filter(notifications: list[Notification]) -> Q:
-    return Q(user_id__in={n.recipient_id for n in notifications})
+    Notification.objects.filter(pk__in=digest_ids, email_state=State.NEW).update(
+        email_state=State.DIGEST)
+    Notification.objects.filter(pk__in=none_ids, email_state=State.NEW).update(
+        email_state=State.NONE)
+    if not immediate:
+        return []
+    Delivery.objects.bulk_create([
+        Delivery(recipient_id=n.recipient_id, kind=n.kind, subject_type=n.about_type,
+                 subject_id=n.about_id, period=n.period, email_subject=n.title,
+                 to_address=n.recipient.email)
+        for n in immediate
+    ], ignore_conflicts=True)
+    keys = {(n.recipient_id, n.kind, n.about_type, n.about_id, n.period): n for n in immediate}
+    found = Delivery.objects.filter(
+        recipient_id__in={k[0] for k in keys}, kind__in={k[1] for k in keys},
+        period__in={k[4] for k in keys},
+    ).values_list("pk", "recipient_id", "kind", "subject_type", "subject_id", "period")
+    delivery_ids, routed = [], []
+    for pk, *key in found:
+        notification = keys.get(tuple(key))
+        if notification is None:
+            continue
+        notification.email_state, notification.delivery_id = State.IMMEDIATE, pk
+        routed.append(notification)
+        delivery_ids.append(pk)
+    # Any router reaching this point links the same delivery (the unique rule made it one).
+    Notification.objects.bulk_update(routed, ["email_state", "delivery"], batch_size=500)
+    return delivery_ids
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -237,7 +298,8 @@ def _absolute(url: str) -> str:
     return f"{settings.SITE_URL}{url}"
 
 
-def _render(delivery: Delivery) -> tuple[str, str, str, list[int]]:
+def _render(delivery: Delivery, items: list[Notification] | None = None,
+            unread: int | None = None) -> tuple[str, str, str, list[int]]:
     site = settings.SITE_URL
     common = {
         "person": delivery.recipient,
@@ -247,18 +309,21 @@ def _render(delivery: Delivery) -> tuple[str, str, str, list[int]]:
         "list_url": f"{site}{reverse('notifications:list')}",
     }
     if delivery.is_digest:
-        items = list(delivery.notifications.order_by("-urgent", "created_at", "pk"))
+        if items is None:
+            items = list(delivery.notifications.all())
+        items = sorted(items, key=lambda n: (not n.urgent, n.created_at, n.pk))
         for item in items:
             item.link = _absolute(item.url)
-        unread = (Notification.objects.filter(recipient=delivery.recipient, read_at__isnull=True)
-                  .count())
+        if unread is None:
+            unread = (Notification.objects.filter(recipient=delivery.recipient,
+                                                  read_at__isnull=True).count())
         context = {**common, "items": items, "unread_count": unread,
                    "day": date.fromisoformat(delivery.period) if delivery.period else None}
         name = "digest"
         if not items:
             raise LookupError("This daily summary has nothing in it.")
     else:
-        notification = delivery.notifications.first()
+        notification = items[0] if items else delivery.notifications.first()
         if notification is None:
             raise LookupError("This delivery has no notification to send.")
         context = {**common, "notification": notification, "link": _absolute(notification.url),
@@ -274,36 +339,106 @@ def _render(delivery: Delivery) -> tuple[str, str, str, list[int]]:
 
 def delivery_send(*, delivery_id: int) -> int:
     """Send one delivery if this worker can claim it. Returns 1 if an email went out."""
+    return deliveries_send(delivery_ids=[delivery_id])
+
+
+def _claim(delivery_ids: list[int]) -> list[int]:
+    """Move claimable deliveries to "sending" for this worker only; returns the claimed IDs.
+
+    Rows another worker holds are skipped (SKIP LOCKED on PostgreSQL); the conditional update
+    re-checks the status, so a row is claimed by one worker at most.
+    """
     now = timezone.now()
     claimable = Q(status=Delivery.Status.PENDING) | Q(
         status=Delivery.Status.FAILED, next_attempt_at__lte=now
     )
-    claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
-        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    with transaction.atomic():
+        candidates = Delivery.objects.filter(claimable, pk__in=delivery_ids)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True))
+        if ids:
+            Delivery.objects.filter(claimable, pk__in=ids).update(
+                status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+    return ids
+
+
+def deliveries_send(*, delivery_ids: list[int], batch_size: int = 200) -> int:
+    """Claim and send these deliveries over one mail connection per batch. Returns emails sent."""
+    sent = 0
+    for start in range(0, len(delivery_ids), batch_size):
+        claimed = _claim(delivery_ids[start:start + batch_size])
+        if claimed:
+            sent += _send_claimed(claimed)
+    return sent
+
+
+def _send_claimed(claimed: list[int]) -> int:
+    deliveries = list(Delivery.objects.select_related("recipient").filter(pk__in=claimed))
+    carried: dict[int, list[Notification]] = {}
+    for item in Notification.objects.filter(delivery_id__in=claimed):
+        carried.setdefault(item.delivery_id, []).append(item)
+    unread = dict(
+        Notification.objects.filter(
+            recipient_id__in={d.recipient_id for d in deliveries if d.is_digest},
+            read_at__isnull=True,
+        ).order_by().values_list("recipient_id").annotate(n=Count("pk"))
     )
-    if not claimed:
-        return 0
-    delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
+    done: list[tuple[Delivery, str, list[int]]] = []
+    mail = get_connection(fail_silently=False)
     try:
-        subject, text, html, included = _render(delivery)
-        message = EmailMultiAlternatives(subject=subject, body=text,
-                                         to=[delivery.recipient.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
-    except Exception as exc:  # any failure: record it, back off, let an administrator see it
-        _record_failure(delivery, exc)
+        mail.open()
+    except Exception as exc:  # the mail server is unreachable: every email in the batch waits
+        for delivery in deliveries:
+            _record_failure(delivery, exc)
         return 0
+    # One transaction for the batch: with the database outbox the emails and the "sent" marks
+    # commit together; each email has its own savepoint so one failure spoils nothing else.
+    try:
+        with transaction.atomic():
+            for delivery in deliveries:
+                try:
+                    with transaction.atomic():
+                        subject, text, html, included = _render(
+                            delivery, carried.get(delivery.pk, []),
+                            unread.get(delivery.recipient_id, 0))
+                        message = EmailMultiAlternatives(
+                            subject=subject, body=text, to=[delivery.recipient.email],
+                            connection=mail)
+                        message.attach_alternative(html, "text/html")
+                        message.send()
+                except Exception as exc:  # record it, back off, let an administrator see it
+                    _record_failure(delivery, exc)
+                else:
+                    done.append((delivery, subject, included))
+            if done:
+                _mark_sent(done)
+    finally:
+        mail.close()
+    return len(done)
+
+
+def _mark_sent(done: list[tuple[Delivery, str, list[int]]]) -> None:
     sent_at = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.SENT, sent_at=sent_at, email_subject=subject,
-        to_address=delivery.recipient.email, last_error="", next_attempt_at=None,
-    )
-    Notification.objects.filter(pk__in=included).update(emailed_at=sent_at)
-    if delivery.is_digest:  # anything attached while this was being sent waits for tomorrow
-        Notification.objects.filter(delivery=delivery).exclude(pk__in=included).update(
-            delivery=None, email_state=Notification.EmailState.DIGEST
+    for delivery, subject, _ in done:
+        delivery.status, delivery.sent_at, delivery.email_subject = "sent", sent_at, subject
+        delivery.to_address, delivery.last_error, delivery.next_attempt_at = (
+            delivery.recipient.email, "", None)
+    with transaction.atomic():
+        Delivery.objects.bulk_update(
+            [d for d, _, _ in done],
+            ["status", "sent_at", "email_subject", "to_address", "last_error", "next_attempt_at"],
+            batch_size=500,
         )
-    return 1
+        included = [pk for _, _, ids in done for pk in ids]
+        for start in range(0, len(included), 1000):
+            Notification.objects.filter(pk__in=included[start:start + 1000]).update(
+                emailed_at=sent_at)
+        digests = [d.pk for d, _, _ in done if d.is_digest]
+        if digests:  # anything attached while a summary was being sent waits for the next one
+            Notification.objects.filter(delivery_id__in=digests).exclude(
+                pk__in=included).update(delivery=None, email_state=Notification.EmailState.DIGEST)
 
 
 def _record_failure(delivery: Delivery, exc: Exception) -> None:
@@ -362,11 +497,9 @@ def flush_outbox() -> int:
             | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
         )
         .exclude(Q(kind=Delivery.DIGEST) & Q(notifications__isnull=True))
-        .values_list("pk", flat=True).distinct()
+        .order_by("pk").values_list("pk", flat=True).distinct()
     )
-    for delivery_id in list(due):
-        sent += delivery_send(delivery_id=delivery_id)
-    return sent
+    return sent + deliveries_send(delivery_ids=list(due))
 
 
 # --- the daily summary -------------------------------------------------------------------
@@ -383,8 +516,9 @@ def digests_send(*, today: date) -> int:
     Notification.objects.filter(email_state=State.DIGEST, read_at__isnull=False).update(
         email_state=State.NONE
     )
-    recipients = list(Notification.objects.filter(email_state=State.DIGEST)
-                      .values_list("recipient_id", flat=True).distinct())
+    recipients = list(Notification.objects.filter(email_state=State.DIGEST, read_at__isnull=True)
+                      .order_by("recipient_id").values_list("recipient_id", flat=True)
+                      .distinct())
     if not recipients:
         return 0
     from accounts.models import User
@@ -400,10 +534,10 @@ def digests_send(*, today: date) -> int:
                                 status=Delivery.Status.PENDING)
         .values_list("recipient_id", "pk")
     )
-    sent = 0
-    for recipient_id, delivery_id in open_digests.items():
-        Notification.objects.filter(recipient_id=recipient_id, email_state=State.DIGEST).update(
-            email_state=State.DIGESTED, delivery_id=delivery_id
-        )
-        sent += delivery_send(delivery_id=delivery_id)
-    return sent
+    todays = Delivery.objects.filter(kind=Delivery.DIGEST, period=period,
+                                     recipient_id=OuterRef("recipient_id"),
+                                     status=Delivery.Status.PENDING)
+    Notification.objects.filter(
+        email_state=State.DIGEST, read_at__isnull=True, recipient_id__in=list(open_digests)
+    ).update(email_state=State.DIGESTED, delivery_id=Subquery(todays.values("pk")[:1]))
+    return deliveries_send(delivery_ids=sorted(open_digests.values()))

@@ -10,7 +10,12 @@ from datetime import date
 
 from notifications import reminders
 from notifications.models import Notification
-from notifications.services import digests_send, notify, queue_deferred, route_pending
+from notifications.services import (
+    digests_send,
+    notifications_record,
+    queue_deferred,
+    route_pending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,38 +79,37 @@ _ORIGINAL_COLLECT_ALL = reminders.collect_all
 
 
 def run_sweep(*, today: date, dry_run: bool = False, digest: bool = True) -> SweepResult:
+    """Record today's reminders once each, then send what is due.
+
+    Each batch of reminders is written with one INSERT … ON CONFLICT DO NOTHING against the
+    unique (recipient, kind, about, period) rule: the same outcome as calling notify() for each,
+    without a round trip per reminder. Two sweeps at once cannot both insert a row.
+    """
     started = time.monotonic()
     result = SweepResult(today=today)
     batch: list[reminders.Reminder] = []
 
     def flush_batch() -> None:
-        keys = {_key(r) for r in batch}
-        existing = _existing(keys)
+        existing = _existing({_key(r) for r in batch})
+        fresh: dict[tuple, reminders.Reminder] = {}
         for reminder in batch:
-            seen = _key(reminder) in existing
+            key = _key(reminder)
+            seen = key in existing
             if dry_run:
                 result.planned.append((reminder, seen))
-                result.already_sent += seen
-                continue
-            if seen:
+            if seen or key in fresh:
                 result.already_sent += 1
-                continue
-            created = notify(
-                recipient=reminder.recipient, kind=reminder.kind, title=reminder.title,
-                body=reminder.body, url=reminder.url, about=reminder.about,
-                period=reminder.period, urgent=reminder.urgent, reason=reminder.reason,
-            )
-            if created is None:
-                result.already_sent += 1
-            else:
-                result.created += 1
+            elif reminder.recipient is not None and reminder.recipient.is_active:
+                fresh[key] = reminder
+        if fresh and not dry_run:
+            result.created += notifications_record(reminders=list(fresh.values()))
         batch.clear()
 
     with queue_deferred():
         for reminder in _collected(today, result):
             result.collected += 1
             batch.append(reminder)
-            if len(batch) >= 500:
+            if len(batch) >= 1000:
                 flush_batch()
         flush_batch()
     if not dry_run:
