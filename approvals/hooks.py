@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.permissions import can
 from approvals.models import OPEN_STATUSES, Kind, Status
-from approvals.selectors import my_requests, waiting_for
+from approvals.selectors import my_requests, waiting_for_request
 from core.hooks import HomePanel, NavItem
 
 PANEL_LIMIT = 5
@@ -15,7 +15,7 @@ PANEL_LIMIT = 5
 def nav_items(request) -> list[NavItem]:
     if not can(request.user, "approvals.request"):
         return []
-    count = len(waiting_for(request.user))
+    count = len(waiting_for_request(request))
     return [NavItem("Approvals", reverse("approvals:index"), order=40, badge=count or None)]
 
 
@@ -24,7 +24,7 @@ def home_panels(request) -> list[HomePanel]:
     if not can(user, "approvals.request"):
         return []
     panels = []
-    waiting = waiting_for(user)
+    waiting = waiting_for_request(request)
     if waiting:
         panels.append(HomePanel(
             "Waiting for my decision", "approvals/_panel_waiting.html",

@@ -4,11 +4,11 @@
 check in the service and the notifications all use it. The requester is never among them.
 """
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from approvals.conf import setting
 from approvals.models import ApprovalRequest, Delegation, Kind, Status, TwoStepRule
 
 HR_OR_CEO = frozenset({Role.HR, Role.CEO})
@@ -16,13 +16,13 @@ HR_OR_CEO = frozenset({Role.HR, Role.CEO})
 
 def monitoring_decider_role() -> str:
     """Clause 7.2 requests go to the CEO, or to HR when APPROVALS_MONITORING_DECIDER=hr."""
-    value = str(getattr(settings, "APPROVALS_MONITORING_DECIDER", "ceo")).strip().lower()
+    value = setting("APPROVALS_MONITORING_DECIDER", "ceo").strip().lower()
     return Role.HR if value == Role.HR else Role.CEO
 
 
 def it_contact() -> tuple[str, str]:
-    name = getattr(settings, "APPROVALS_IT_CONTACT_NAME", "Colwyn Technologies")
-    email = getattr(settings, "APPROVALS_IT_CONTACT_EMAIL", "support@colwyn-technologies.example")
+    name = setting("APPROVALS_IT_CONTACT_NAME", "Colwyn Technologies")
+    email = setting("APPROVALS_IT_CONTACT_EMAIL", "support@colwyn-technologies.example")
     return name, email
 
 

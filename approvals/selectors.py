@@ -101,6 +101,15 @@ def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalReq
     return result
 
 
+def waiting_for_request(request) -> list[tuple[ApprovalRequest, object]]:
+    """`waiting_for(request.user)`, worked out once per HTTP request (nav, panel, page)."""
+    cached = getattr(request, "_approvals_waiting", None)
+    if cached is None:
+        cached = waiting_for(request.user)
+        request._approvals_waiting = cached
+    return cached
+
+
 def my_requests(user) -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.filter(requester=user).select_related("academy")
 

@@ -93,9 +93,12 @@ AUDIT_LABELS = {f"approvals.{name}": move.label for name, move in TRANSITIONS.it
 
 
 def decision_days() -> int:
-    from django.conf import settings
+    from approvals.conf import setting
 
-    return int(getattr(settings, "APPROVALS_DECISION_DAYS", 5))
+    try:
+        return max(1, int(setting("APPROVALS_DECISION_DAYS", "5")))
+    except ValueError:
+        return 5
 
 
 @dataclass

@@ -60,9 +60,8 @@ def _kinds_for(user) -> list[tuple[str, str, str, str]]:
 
 @requires("approvals.request")
 def index(request):
-    router = Router()
     return render(request, "approvals/index.html", {
-        "waiting": selectors.waiting_for(request.user, router=router),
+        "waiting": selectors.waiting_for_request(request),
         "mine": selectors.my_requests(request.user)[:50],
         "kinds": _kinds_for(request.user),
         "now": timezone.now(),
@@ -72,7 +71,7 @@ def index(request):
 @requires("approvals.request")
 def queue(request):
     return render(request, "approvals/queue.html", {
-        "waiting": selectors.waiting_for(request.user), "now": timezone.now(),
+        "waiting": selectors.waiting_for_request(request), "now": timezone.now(),
         "delegations": Delegation.objects.filter(
             deputy=request.user, ended_at__isnull=True, ends_on__gte=timezone.localdate()
         ).select_related("delegator"),
