@@ -47,12 +47,33 @@ def test_staff_and_principals_cannot_manage_questions(client_as, org, published)
     assert client_as("principal").get(url).status_code == 403
 
 
-def test_the_demo_seed_is_idempotent(db):
+def seed_all():
+    """As `manage.py seed_demo` does: accounts, then policies, then acknowledgements."""
     from accounts import demo as accounts_demo
     from acknowledgements import demo
+    from policies import demo as policies_demo
 
     accounts_demo.seed()
+    policies_demo.seed()
     demo.seed()
+
+
+def test_publishing_in_the_policy_library_asks_the_audience(db):
+    from accounts import demo as accounts_demo
+    from policies import demo as policies_demo
+    from policies.models import PolicyVersion
+
+    accounts_demo.seed()
+    policies_demo.seed()
+    version = PolicyVersion.objects.get(status="published")
+    assert Assignment.objects.filter(version=version, person__email="teacher.northfield@"
+                                     "trust.example").exists()
+
+
+def test_the_demo_seed_is_idempotent(db):
+    from acknowledgements import demo
+
+    seed_all()
     counts = (Assignment.objects.count(), Acknowledgement.objects.count(),
               Question.objects.count())
     demo.seed()
@@ -63,13 +84,22 @@ def test_the_demo_seed_is_idempotent(db):
 
 
 def test_the_demo_has_done_outstanding_and_overdue_people(db):
-    from accounts import demo as accounts_demo
-    from acknowledgements import demo
     from acknowledgements.selectors import compliance_summary
-
-    accounts_demo.seed()
-    demo.seed()
     from policies.models import PolicyVersion
 
+    seed_all()
     summary = compliance_summary(PolicyVersion.objects.get(status="published"))
     assert summary["done"] and summary["outstanding"] and summary["overdue"]
+
+
+def test_the_daily_joiner_job_is_scheduled_once(db):
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    migration = importlib.import_module(
+        "acknowledgements.migrations.0002_append_only_triggers_and_daily_job")
+    migration.daily_job_up(apps, None)  # already run by migrate; running again adds nothing
+    task = PeriodicTask.objects.get(task="acknowledgements.assign_joiners")
+    assert task.enabled and task.crontab.hour == "6"
