@@ -90,6 +90,12 @@ def test_a_retried_task_after_a_sweep_sends_nothing_more(people, collector):
     assert OutboxMessage.objects.count() == 1
 
 
+def _forget_connections(app) -> None:
+    """Make the next publish connect to the broker now configured."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def _redis_url() -> str:
     return os.environ.get("NOTIFICATIONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -140,7 +146,7 @@ def test_a_notification_queued_by_the_portal_is_sent_by_a_celery_worker_through_
     try:
         app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue,
                         result_backend=None)
-        app._pool = None
+        _forget_connections(app)
         ready_by = time.monotonic() + 90  # a loaded CI machine can take a while to start it
         while not any(" ready." in line for line in output):
             assert worker.poll() is None and time.monotonic() < ready_by, "".join(output)
@@ -170,7 +176,7 @@ def test_a_notification_queued_by_the_portal_is_sent_by_a_celery_worker_through_
         assert delivery.status == "sent" and delivery.attempts == 1
     finally:
         app.conf.update(saved)
-        app._pool = None
+        _forget_connections(app)
         worker.terminate()
         try:
             worker.wait(timeout=15)
