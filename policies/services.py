@@ -464,7 +464,7 @@ def version_transition(
 
         locked.status = to_status
         locked.save()
-        VersionEvent.objects.create(
+        event = VersionEvent.objects.create(
             version=locked, from_status=source, to_status=to_status, actor=actor,
             actor_label=_label(actor), reason=reason, occurred_on=occurred_on,
             details=_json_safe(event_details),
@@ -477,7 +477,7 @@ def version_transition(
             changes={"status": [source, to_status], "reason": reason,
                      "occurred_on": occurred_on.isoformat(), **_json_safe(event_details)},
         )
-        _notify_transition(locked, source, actor)
+        _notify_transition(locked, event, actor)
         if to_status == S.PUBLISHED:
             version_published.send(
                 sender=PolicyVersion, version=locked, previous=previous, actor=actor,
@@ -500,7 +500,7 @@ def _roles_for(permission: str) -> set[str]:
     return {labels.get(role, role) for role in PERMISSIONS[permission]}
 
 
-def _notify_transition(version: PolicyVersion, source: str, actor) -> None:
+def _notify_transition(version: PolicyVersion, event: VersionEvent, actor) -> None:
     title = f"{version.policy.title} {version.label}"
     url = version_url(version)
     recipients: list[User] = []
@@ -517,7 +517,7 @@ def _notify_transition(version: PolicyVersion, source: str, actor) -> None:
     for person in recipients:
         if person != actor:
             notify(recipient=person, kind=f"policies.version_{version.status}", title=message,
-                   url=url, about=version, period=source)
+                   body=event.reason, url=url, about=version, period=f"event-{event.pk}")
 
 
 def version_publish(

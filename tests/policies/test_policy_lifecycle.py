@@ -186,3 +186,21 @@ def test_only_the_policy_managers_may_start_a_new_draft(org):
             continue
         with pytest.raises(services.TransitionNotAllowed):
             services.version_new_draft(policy=version.policy, actor=getattr(org, role))
+
+
+def test_the_ceo_is_told_again_when_a_returned_version_comes_back(org):
+    from notifications.models import Notification
+
+    version = _version_at(org, S.DRAFT)
+    for _ in range(2):
+        services.version_transition(version=version, to_status=S.AWAITING_APPROVAL,
+                                    actor=org.hr, reason="No consultation needed: wording.")
+        if version.status == S.AWAITING_APPROVAL and not Notification.objects.filter(
+            recipient=org.hr
+        ).exists():
+            services.version_transition(version=version, to_status=S.DRAFT, actor=org.ceo,
+                                        reason="Please fix clause 1.1 first.")
+    assert Notification.objects.filter(recipient=org.ceo,
+                                       kind="policies.version_awaiting_approval").count() == 2
+    returned = Notification.objects.get(recipient=org.hr, kind="policies.version_draft")
+    assert returned.body == "Please fix clause 1.1 first."
