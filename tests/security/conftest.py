@@ -45,6 +45,14 @@ PUBLIC: dict[str, str] = {
     "socialaccount_login_cancelled": "single sign-on: 'you cancelled'",
     "socialaccount_login_error": "single sign-on: 'something went wrong'",
     "socialaccount_signup": "single sign-on sign-up: checks the pending social login",
+    # Signed, expiring, single-use links from acknowledgement emails (people without a portal
+    # login acknowledge from these). Each view checks its own token; a made-up token must get
+    # an error page, never the policy (checked by the walker).
+    "acknowledgements:link": "signed link from an email: checks its own token",
+    "acknowledgements:token_changes": "signed link: checks its own token",
+    "acknowledgements:token_read": "signed link: checks its own token",
+    "acknowledgements:token_acknowledge": "signed link: checks its own token",
+    "acknowledgements:token_receipt": "signed link: checks its own token",
     # allauth's unnamed redirects from its old /accounts/social/… URLs to /accounts/3rdparty/…
     "accounts/social/login/cancelled/": "redirect only",
     "accounts/social/login/error/": "redirect only",
@@ -93,7 +101,7 @@ class UrlCase:
 
     @property
     def is_public(self) -> bool:
-        return self.key in PUBLIC or (self.name or "").split(":")[-1] in PUBLIC
+        return self.key in PUBLIC
 
 
 def _regex_group_end(text: str, start: int) -> int:
@@ -304,9 +312,23 @@ URL_CASES = all_url_cases()
 PAGE_CASES = [c for c in URL_CASES if not c.has_args]
 
 
+#: Findings reported to the owning engineer and not fixed yet when these tests were last
+#: updated, by URL name: the walker marks them as expected failures (xfail, not strict) so the
+#: rest of the suite stays green while each stays visible in every test run's summary.
+#: Remove an entry once its view is fixed.
+KNOWN_FINDINGS: dict[str, str] = {}
+
+
+def _param(case: UrlCase):
+    if case.key in KNOWN_FINDINGS:
+        return pytest.param(case, id=case.route, marks=pytest.mark.xfail(
+            reason=f"known finding: {KNOWN_FINDINGS[case.key]}", strict=False))
+    return pytest.param(case, id=case.route)
+
+
 def pytest_generate_tests(metafunc):
     if "url_case" in metafunc.fixturenames:
-        metafunc.parametrize("url_case", URL_CASES, ids=[c.route for c in URL_CASES])
+        metafunc.parametrize("url_case", [_param(c) for c in URL_CASES])
 
 
 def viewer_role(case: UrlCase, org) -> str:
@@ -327,9 +349,15 @@ def viewer_role(case: UrlCase, org) -> str:
 
 @pytest.fixture
 def rendered_pages(client_as, org, floor_view_on):
-    """[(case, role, response)] for every page without arguments, as a role that may see it."""
+    """[(case, role, response)] for every page without arguments, as a role that may see it.
+
+    Django admin's own pages are left out: its templates are Django's (CSRF-tested there) and
+    only administrators see them.
+    """
     pages = []
     for case in PAGE_CASES:
+        if case.is_admin:
+            continue
         role = viewer_role(case, org)
         client = client_as(role)
         client.raise_request_exception = False
