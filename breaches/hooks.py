@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.urls import reverse
 
 from accounts.permissions import can
@@ -24,7 +25,9 @@ def home_panels(request) -> list[HomePanel]:
     panels = []
     visible = selectors.cases_visible_to(user)
     if can(user, "breaches.handle") or visible.exists():
-        rows = [c for c in selectors.handler_case_list(user, state="open")
+        mine = selectors.handler_case_list(user, state="open").filter(
+            Q(handler=user) | Q(appeal_hearer=user, state=State.APPEAL))
+        rows = [c for c in selectors.mark_overdue(list(mine[:200]))
                 if (c.handler_id == user.pk and (c.state == State.REPORTED or c.overdue))
                 or (c.state == State.APPEAL and c.appeal_hearer_id == user.pk)]
         if rows:

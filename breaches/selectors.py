@@ -13,7 +13,8 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import DateField, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from breaches.access import (  # noqa: F401  (re-exported API)
@@ -22,7 +23,7 @@ from breaches.access import (  # noqa: F401  (re-exported API)
     cases_visible_to,
     get_case_for_user,
 )
-from breaches.models import Case, CaseItem, Evidence, State
+from breaches.models import FINAL_STATES, Case, CaseItem, Evidence, State
 
 # --------------------------------------------------------------------------- policy clauses
 
@@ -76,26 +77,39 @@ def open_tasks(case: Case) -> list[CaseItem]:
                 .select_related("addressed_to").order_by("deadline"))
 
 
+def with_due(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate `due` (the current step's date) and `final` so the database can sort."""
+    return cases.annotate(
+        due=DbCase(When(state__in=[State.REPORTED, State.TRIAGE], then=F("triage_due")),
+                   default=F("step_due"), output_field=DateField()),
+        final=DbCase(When(state__in=list(FINAL_STATES), then=Value(1)), default=Value(0),
+                     output_field=IntegerField()),
+    )
+
+
+def mark_overdue(rows, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    for case in rows:
+        case.overdue = bool(case.due and case.due < today and not case.final)
+    return rows
+
+
 def handler_case_list(user, *, state: str = "", academy: str = "", overdue: bool = False,
-                      q: str = "") -> list[Case]:
+                      q: str = "") -> QuerySet[Case]:
+    """Cases the user may see, soonest due first (closed ones last), filtered."""
     today = timezone.localdate()
-    cases = cases_visible_to(user).select_related("academy", "handler")
+    cases = with_due(cases_visible_to(user)).select_related("academy", "handler")
     if state == "open":
         cases = cases.open()
-    elif state:
+    elif state in State.values:
         cases = cases.filter(state=state)
     if academy:
         cases = cases.filter(academy__code=academy)
     if q:
         cases = cases.filter(Q(reference__icontains=q) | Q(description__icontains=q))
-    rows = list(cases)
-    for case in rows:
-        case.due = case_due(case)
-        case.overdue = case.due is not None and case.due < today and not case.is_final
     if overdue:
-        rows = [c for c in rows if c.overdue]
-    rows.sort(key=lambda c: (c.is_final, c.due or datetime.date.max, c.pk))
-    return rows
+        cases = cases.filter(due__lt=today, final=0)
+    return cases.order_by("final", F("due").asc(nulls_last=True), "pk")
 
 
 # --------------------------------------------------------------------------- for audit packs

@@ -225,8 +225,11 @@ def report_submit(
     """
     anonymous = bool(data.get("anonymous"))
     concerned: User | None = data.get("concerned")
-    if concerned is not None and concerned.pk == reporter.pk and logged_by is None:
+    if concerned is not None and concerned.pk == reporter.pk:
         raise CaseError("You cannot report yourself here. Speak to your Principal or HR.")
+    if logged_by is not None and concerned is not None and concerned.pk == logged_by.pk:
+        raise CaseError("You cannot log a report about yourself: ask your Principal or HR to "
+                        "log it.")
     receiver, academy = route_report(
         concerned=concerned, academy=data.get("academy"), to_ceo=bool(data.get("route_to_ceo"))
     )

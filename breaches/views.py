@@ -5,6 +5,7 @@ from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -285,15 +286,17 @@ def case_list(request):
     if not _case_list_allowed(request.user):
         raise PermissionDenied("You do not have permission to see this page.")
     state = request.GET.get("state", "open")
-    rows = selectors.handler_case_list(
-        request.user, state=state if state in State.values or state == "open" else "",
-        academy=request.GET.get("academy", ""), overdue=request.GET.get("overdue") == "1",
-        q=request.GET.get("q", "").strip()[:100],
+    cases = selectors.handler_case_list(
+        request.user, state=state, academy=request.GET.get("academy", ""),
+        overdue=request.GET.get("overdue") == "1", q=request.GET.get("q", "").strip()[:100],
     )
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    selectors.mark_overdue(page.object_list)
     academies = Academy.objects.filter(
         pk__in=selectors.cases_visible_to(request.user).values("academy_id"))
     return render(request, "breaches/case_list.html", {
-        "rows": rows, "states": State.choices, "academies": academies, "state": state,
+        "page": page, "rows": page.object_list, "states": State.choices,
+        "academies": academies, "state": state,
     })
 
 

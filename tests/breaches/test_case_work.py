@@ -146,3 +146,18 @@ def test_the_navigation_offers_report_misuse_to_everyone_and_cases_to_handlers(c
     principal = client_as("principal").get(reverse("home")).content.decode()
     assert "Report misuse" in staff and reverse("breaches:case_list") not in staff
     assert reverse("breaches:case_list") in principal
+
+
+def test_the_demo_cases_are_made_once_in_different_states(db):
+    from accounts import demo as accounts_demo
+    from breaches import demo
+    from breaches.models import Case
+    from tests.breaches.conftest import publish_policy
+
+    accounts_demo.seed()
+    publish_policy()
+    demo.seed()
+    demo.seed()
+    assert Case.objects.count() == len(demo.DEMO_CASES)
+    assert set(Case.objects.values_list("state", flat=True)) == {
+        State.REPORTED, State.INVESTIGATION, State.NO_CASE, State.OUTCOME}
