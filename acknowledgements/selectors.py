@@ -166,6 +166,7 @@ def person_history(person: User) -> list[dict]:
     assignments = (Assignment.objects.filter(person=person)
                    .select_related("version", "version__policy", "acknowledgement",
                                    "acknowledgement__recorded_by", "acknowledgement__version")
+                   .prefetch_related("nudges")
                    .order_by("-version__created_at", "-id"))
     today = timezone.localdate()
     return [{"assignment": a, "status": a.status(today),
