@@ -62,3 +62,36 @@ _PREFIXES = {
 def group_for_kind(kind: str) -> Group:
     prefix = kind.split(".", 1)[0].lower()
     return GROUPS[_PREFIXES.get(prefix, "other")]
+
+
+#: Why a person is told, in words, for the email footer and the bell (apps' own `reason` adds
+#: the detail, e.g. "7 days overdue").
+EXPLANATIONS = {
+    "ack.assigned": "you have been asked to read and acknowledge a policy",
+    "ack.due_soon": "a policy you must acknowledge is due soon",
+    "ack.overdue": "your acknowledgement of a policy is overdue",
+    "ack.escalated_manager": "you are the line manager of someone whose acknowledgement is "
+                             "overdue",
+    "ack.escalated_principal": "someone in your academy is well overdue acknowledging a policy",
+    "ack.minor_change": "a policy you acknowledged has had a minor change",
+    "policies.review_due": "you own or look after a policy that is due for review "
+                           "(clause 11.1)",
+    "breaches.step_due": "a step on a case you handle is due",
+    "breaches.step_overdue": "a step on a case you handle is overdue",
+    "breaches.triage_escalated": "a report has not been triaged in time",
+    "approvals.decision_due": "a request is waiting for your decision",
+    "approvals.decision_overdue": "a request has waited too long for your decision",
+    "approvals.expiring": "an exception or monitoring period you are involved in ends soon",
+    "approvals.ending_soon": "an exception or monitoring period you are involved in ends soon",
+}
+_GROUP_EXPLANATIONS = {
+    "acknowledgements": "it is about policies you or your team must acknowledge",
+    "policies": "it is about a policy you look after",
+    "breaches": "it is about a reported misuse case you are part of",
+    "approvals": "it is about a request or approval you are part of",
+    "other": "the Policy Portal has something for you",
+}
+
+
+def explain(kind: str) -> str:
+    return EXPLANATIONS.get(kind) or _GROUP_EXPLANATIONS[group_for_kind(kind).code]

@@ -24,7 +24,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.kinds import DAILY, GROUPS, IMMEDIATE, PORTAL_ONLY, group_for_kind
+from notifications.kinds import (
+    DAILY,
+    GROUPS,
+    IMMEDIATE,
+    PORTAL_ONLY,
+    explain,
+    group_for_kind,
+)
 from notifications.models import Delivery, Notification, Preference
 
 log = logging.getLogger(__name__)
@@ -314,6 +321,7 @@ def _render(delivery: Delivery, items: list[Notification] | None = None,
         items = sorted(items, key=lambda n: (not n.urgent, n.created_at, n.pk))
         for item in items:
             item.link = _absolute(item.url)
+            item.why = explain(item.kind)
         if unread is None:
             unread = (Notification.objects.filter(recipient=delivery.recipient,
                                                   read_at__isnull=True).count())
@@ -327,7 +335,8 @@ def _render(delivery: Delivery, items: list[Notification] | None = None,
         if notification is None:
             raise LookupError("This delivery has no notification to send.")
         context = {**common, "notification": notification, "link": _absolute(notification.url),
-                   "group": group_for_kind(notification.kind)}
+                   "group": group_for_kind(notification.kind),
+                   "why": explain(notification.kind)}
         name = "notification"
         items = [notification]
     subject = render_to_string(f"notifications/email/{name}_subject.txt", context)

@@ -21,7 +21,7 @@ class FakeCollector:
         reminder = Reminder(
             recipient=recipient, kind=kind, title=title or f"{kind} for {recipient.full_name}",
             about=about or recipient, period=period, url=url, urgent=urgent,
-            reason=reason or "You have not yet acknowledged the Social Media Policy.",
+            reason=reason or "not yet acknowledged",
         )
         self.due.append(reminder)
         return reminder

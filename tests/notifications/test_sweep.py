@@ -90,13 +90,13 @@ def test_the_dry_run_prints_who_would_get_what_and_why_and_changes_nothing(
     org, collector, capsys, mails
 ):
     collector.add(org.staff, title="Please acknowledge the Social Media Policy",
-                  reason="Your acknowledgement is 3 days overdue.")
+                  reason="3 days overdue")
     call_command("send_reminders", "--dry-run", "--date", "2026-11-26")
     out = capsys.readouterr().out
     assert "Staff Member" in out and org.staff.email in out
     assert "Please acknowledge the Social Media Policy" in out
-    assert "why: Your acknowledgement is 3 days overdue." in out
-    assert "1 would be sent" in out
+    assert "why: your acknowledgement of a policy is overdue (3 days overdue)" in out
+    assert "[daily summary]" in out and "1 would be sent" in out
     assert Notification.objects.count() == 0 and mails() == []
 
 

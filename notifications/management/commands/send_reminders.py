@@ -3,7 +3,18 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from notifications.kinds import DAILY, IMMEDIATE, PORTAL_ONLY, explain, group_for_kind
+from notifications.services import preferences_for
 from notifications.sweep import run_sweep
+
+HOW = {IMMEDIATE: "email now", DAILY: "daily summary", PORTAL_ONLY: "portal only",
+       "urgent": "URGENT email now"}
+
+
+def _channel_for(reminder, prefs: dict[str, str]) -> str:
+    if reminder.urgent:
+        return "urgent"
+    return prefs.get(group_for_kind(reminder.kind).code, DAILY)
 
 
 class Command(BaseCommand):
@@ -31,15 +42,22 @@ class Command(BaseCommand):
                            digest=not options["no_digest"])
         if options["dry_run"]:
             self.stdout.write(f"Dry run for {today:%A %d %B %Y}: nothing is written or sent.")
+            prefs: dict[int, dict[str, str]] = {}
             for reminder, seen in result.planned:
                 person = reminder.recipient
-                flag = "already sent" if seen else ("URGENT" if reminder.urgent else "would send")
+                if seen:
+                    flag = "already sent"
+                else:
+                    if person.pk not in prefs:
+                        prefs[person.pk] = preferences_for(person)
+                    flag = HOW[_channel_for(reminder, prefs[person.pk])]
                 self.stdout.write(
                     f"- [{flag}] {person.full_name} <{person.email}>: {reminder.title} "
                     f"({reminder.kind}, {reminder.period or 'once'})"
                 )
-                if reminder.reason:
-                    self.stdout.write(f"    why: {reminder.reason}")
+                why = explain(reminder.kind)
+                self.stdout.write(f"    why: {why}" + (f" ({reminder.reason})"
+                                                       if reminder.reason else ""))
             new = result.collected - result.already_sent
             self.stdout.write(f"{result.collected} reminders due; {new} would be sent, "
                               f"{result.already_sent} were sent before.")
