@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Academy, Role, User
 from approvals.models import Kind
-from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, UploadError, check_upload
+from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, UploadError, check_upload, max_bytes
 
 PLATFORMS = [
     ("facebook", "Facebook"), ("instagram", "Instagram"), ("x", "X (Twitter)"),
@@ -96,8 +96,8 @@ class RequestForm(forms.Form):
         if self.upload_types is not None:
             self.fields["files"] = MultipleFileField(
                 required=False, allowed=self.upload_types, label=self.upload_label,
-                help_text="You can choose several files. Checked by content; "
-                "at most the size limit each.",
+                help_text="You can choose several files, at most "
+                f"{max_bytes() / 1_048_576:.0f} MB each.",
             )
             if self.existing_files:
                 self.fields["keep_files"] = forms.MultipleChoiceField(
@@ -106,6 +106,7 @@ class RequestForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                     initial=[str(a.pk) for a in self.existing_files],
                 )
+            self.order_fields(self.field_order)
 
     def content(self) -> dict:
         data = self.cleaned_data
@@ -149,6 +150,9 @@ class PostForm(RequestForm):
     content_fields = ("platform", "account", "publish_at", "audience", "image_description",
                       "pupils_appear", "consent_confirmed", "consent_note", "uses_brand",
                       "brand_detail")
+    field_order = ["title", "platform", "account", "text", "files", "keep_files",
+                   "image_description", "publish_at", "audience", "pupils_appear",
+                   "consent_confirmed", "consent_note", "uses_brand", "brand_detail"]
     upload_types = MEDIA_TYPES
 
     platform = forms.ChoiceField(choices=PLATFORMS)
