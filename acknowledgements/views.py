@@ -432,7 +432,23 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         "scope": scope, "academy": academy, "today": today,
         "may_manage_questions": can(user, "policies.manage"),
         "may_set_token_only": can(user, "acknowledgements.token_only"),
+        "views": _views_for(user),
     })
+
+
+def _views_for(user) -> list[tuple[str, str]]:
+    """The other compliance views this person may open (shown as links on each)."""
+    from accounts.permissions import is_line_manager
+
+    views = []
+    if can(user, "compliance.trust"):
+        views.append(("Whole trust", reverse("acknowledgements:trust")))
+    elif user.role == "principal" and user.academy_id and can(user, "compliance.academy"):
+        views.append((user.academy.name, reverse("acknowledgements:academy",
+                                                 args=[user.academy.code])))
+    if can(user, "compliance.team") and is_line_manager(user):
+        views.append(("My team", reverse("acknowledgements:team")))
+    return views
 
 
 def _no_version(request, title):

@@ -283,3 +283,10 @@ def test_dashboards_run_the_same_number_of_queries_for_10_and_200_people(
     assert Assignment.objects.filter(version=version).count() == 200
     with django_assert_num_queries(len(at_10)):
         assert client.get(url).status_code == 200
+
+
+def test_a_principal_who_manages_people_can_switch_to_their_team_view(client_as, org,
+                                                                      published):
+    text = client_as("principal").get(url_for("academy", org)).content.decode()
+    assert f'href="{reverse("acknowledgements:team")}"' in text
+    assert f'href="{reverse("acknowledgements:trust")}"' not in text
