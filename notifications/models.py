@@ -68,6 +68,14 @@ class Notification(models.Model):
     def is_unread(self) -> bool:
         return self.read_at is None
 
+    @property
+    def why(self) -> str:
+        from notifications.kinds import explain
+
+        text = explain(self.kind)
+        text = text[:1].upper() + text[1:]
+        return f"{text} ({self.reason})." if self.reason else f"{text}."
+
 
 class Delivery(models.Model):
     """One email, sent at most once: the delivery log.
