@@ -93,6 +93,9 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.existing_files = list(existing_files)
+        for field in self.fields.values():
+            # Required only when a checkbox is ticked: not labelled "(optional)"; JS hides it.
+            field.conditional_on = field.widget.attrs.get("data-conditional", "")
         if self.upload_types is not None:
             self.fields["files"] = MultipleFileField(
                 required=False, allowed=self.upload_types, label=self.upload_label,
@@ -171,16 +174,22 @@ class PostForm(RequestForm):
     consent_confirmed = forms.BooleanField(
         required=False,
         label="I have checked that every pupil shown has current photo consent (clause 10.6 b))",
+        widget=forms.CheckboxInput(attrs={"data-conditional": "pupils_appear"}),
     )
     consent_note = forms.CharField(
         required=False, max_length=300, label="How consent was checked",
-        help_text="For example: the school photo consent list, checked on 20/11.",
+        help_text="Required when pupils appear. For example: the school photo consent list, "
+        "checked on 20/11.",
+        widget=forms.TextInput(attrs={"data-conditional": "pupils_appear"}),
     )
     uses_brand = forms.BooleanField(
         required=False, label="The post uses the trust’s or an academy’s logo or brand (10.5 c))"
     )
-    brand_detail = forms.CharField(required=False, max_length=300,
-                                   label="Which logo, brand name or slogan")
+    brand_detail = forms.CharField(
+        required=False, max_length=300, label="Which logo, brand name or slogan",
+        help_text="Required when the post uses a logo or brand.",
+        widget=forms.TextInput(attrs={"data-conditional": "uses_brand"}),
+    )
 
     def clean_publish_at(self):
         return _future(self.cleaned_data["publish_at"], "planned publication time")
