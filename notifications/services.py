@@ -321,7 +321,6 @@ def _render(delivery: Delivery, items: list[Notification] | None = None,
         items = sorted(items, key=lambda n: (not n.urgent, n.created_at, n.pk))
         for item in items:
             item.link = _absolute(item.url)
-            item.why = explain(item.kind)
         if unread is None:
             unread = (Notification.objects.filter(recipient=delivery.recipient,
                                                   read_at__isnull=True).count())
