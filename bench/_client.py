@@ -1,0 +1,176 @@
+"""A small bounded asyncio + httpx load client: sign people in, time pages, summarise.
+
+Loopback only: every client connects to 127.0.0.1 from its own loopback source address
+(127.0.x.y), as people would from their own machines, so per-IP sign-in rate limits behave
+as they do in production.
+"""
+
+import asyncio
+import itertools
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class SignInFailed(RuntimeError):
+    pass
+
+
+def loopback_address(index: int) -> str:
+    return f"127.0.{1 + index // 250}.{2 + index % 250}"
+
+
+def totp_now(secret: str) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).now()
+
+
+def _keep_secure_cookies(client: httpx.AsyncClient) -> None:
+    """The portal marks its cookies Secure; here TLS ends at the (pretend) proxy, so the client
+    must send them over the plain loopback connection."""
+
+    async def hook(response: httpx.Response) -> None:
+        for cookie in client.cookies.jar:
+            cookie.secure = False
+
+    client.event_hooks["response"] = [hook]
+
+
+def proxy_headers(base_url: str) -> dict[str, str]:
+    """What a TLS-terminating proxy in front of gunicorn adds (SECURE_PROXY_SSL_HEADER), and
+    the https Referer a browser sends, which Django's CSRF check requires on secure requests."""
+    host = base_url.split("://", 1)[1].rstrip("/")
+    return {"X-Forwarded-Proto": "https", "Referer": f"https://{host}/"}
+
+
+def _csrf(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    if not match:
+        raise SignInFailed("no CSRF token on the form")
+    return match.group(1)
+
+
+async def sign_in(base_url: str, email: str, password: str, *, index: int,
+                  totp_secret: str = "", timeout: float = 60) -> httpx.AsyncClient:
+    """A client with its own cookie jar and source address, signed in through the forms."""
+    transport = httpx.AsyncHTTPTransport(local_address=loopback_address(index), retries=0)
+    client = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout,
+                               follow_redirects=False, headers=proxy_headers(base_url))
+    _keep_secure_cookies(client)
+    try:
+        page = await client.get("/accounts/login/")
+        response = await client.post("/accounts/login/", data={
+            "login": email, "password": password, "csrfmiddlewaretoken": _csrf(page.text),
+        })
+        if response.status_code != 302:
+            raise SignInFailed(f"{email}: sign-in answered {response.status_code}")
+        location = response.headers["location"]
+        if location.startswith("/accounts/2fa/authenticate/"):
+            if not totp_secret:
+                raise SignInFailed(f"{email}: asked for an authenticator code")
+            page = await client.get(location)
+            response = await client.post(location, data={
+                "code": totp_now(totp_secret), "csrfmiddlewaretoken": _csrf(page.text),
+            })
+            if response.status_code != 302:
+                raise SignInFailed(f"{email}: authenticator code refused "
+                                   f"({response.status_code})")
+        check = await client.get("/_bench/floor/")
+        if check.status_code != 200:
+            raise SignInFailed(f"{email}: not signed in after the forms ({check.status_code})")
+        return client
+    except BaseException:
+        await client.aclose()
+        raise
+
+
+async def sign_in_many(base_url: str, emails: list[str], password: str, *, concurrency: int,
+                       first_index: int = 0, totp_secret: str = "") -> list[httpx.AsyncClient]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i: int, email: str) -> httpx.AsyncClient:
+        async with gate:
+            return await sign_in(base_url, email, password, index=first_index + i,
+                                 totp_secret=totp_secret)
+
+    return list(await asyncio.gather(*(one(i, e) for i, e in enumerate(emails))))
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)  # seconds, successful requests
+    errors: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    elapsed: float = 0.0
+    first_error: str = ""
+
+    @property
+    def completed(self) -> int:
+        return len(self.latencies) + self.errors
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) == 1:
+            return self.latencies[0] * 1000
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1] * 1000
+
+
+Request = Callable[[int], Awaitable[httpx.Response]]
+Check = Callable[[httpx.Response], bool]
+
+
+async def measure(name: str, request: Request, check: Check, *, total: int, concurrency: int,
+                  max_seconds: float) -> Result:
+    """Closed loop: `concurrency` requests in flight until `total` are done or time is up."""
+    result = Result(name)
+    counter = itertools.count()
+    deadline = time.monotonic() + max_seconds
+
+    async def worker() -> None:
+        while time.monotonic() < deadline:
+            i = next(counter)
+            if i >= total:
+                return
+            started = time.perf_counter()
+            try:
+                response = await request(i)
+                ok = check(response)
+                result.statuses[response.status_code] += 1
+                detail = f"{response.status_code} {response.headers.get('location', '')}"
+            except httpx.HTTPError as error:
+                ok, detail = False, f"{type(error).__name__}: {error}"
+                result.statuses[type(error).__name__] += 1
+            if ok:
+                result.latencies.append(time.perf_counter() - started)
+            else:
+                result.errors += 1
+                result.first_error = result.first_error or detail
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def table(results: list[Result], floor: Result | None) -> str:
+    lines = [f"{'page':34} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} "
+             f"{'p95 ms':>8} {'vs floor':>9}"]
+    for r in results:
+        ratio = f"{r.rps / floor.rps:8.0%}" if floor and floor.rps else "       -"
+        lines.append(f"{r.name:34} {r.completed:8d} {r.errors:6d} {r.rps:8.1f} "
+                     f"{r.percentile(50):8.1f} {r.percentile(95):8.1f} {ratio:>9}")
+    return "\n".join(lines)

@@ -1,0 +1,233 @@
+#!/usr/bin/env python
+"""Load benchmark: the portal's busiest pages against the floor view, under one gunicorn.
+
+    .venv/bin/python bench/load.py                 # migrate, seed, serve, measure, stop
+    .venv/bin/python bench/load.py --fresh         # drop and rebuild the benchmark database
+    .venv/bin/python bench/load.py --requests 200 --concurrency 20 --ack-users 100
+
+What it does (see docs/load.md for the figures and how to read them):
+1. creates (or reuses) the PostgreSQL database `portal_load`, migrates it, runs
+   `manage.py seed_demo` (every app's demo data, including the seed policy and its
+   acknowledgement requests) and bench/_seed.py (10,000 people in 20 academies);
+2. starts gunicorn on 127.0.0.1 with production settings (DEBUG off, a SECRET_KEY, the
+   manifest static files, BENCHMARK_FLOOR_VIEW=1, no HTTPS redirect on loopback);
+3. signs people in through the real forms (staff: email and password; the Principal also
+   answers the authenticator step with the demo TOTP), each from its own 127.0.x.y address;
+4. times each page in a closed loop (`--concurrency` requests in flight, at most `--requests`
+   requests and `--max-seconds` per page), the floor view first, and prints requests/s,
+   p50, p95, errors and each page's throughput as a share of the floor view's;
+5. stops gunicorn. Every loop is bounded; nothing leaves the loopback interface.
+Exit status 0 when every target is met, 1 otherwise.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _client import Result, measure, sign_in_many, table  # noqa: E402
+from _server import ROOT, Portal, database_create, manage, portal_env, run_script  # noqa: E402
+
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # accounts/demo.py: demo people only
+TARGET_SHARE_OF_FLOOR = 0.5
+TARGET_ACK_P95_MS = 100.0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url",
+                        default="postgres://postgres@127.0.0.1:5432/portal_load")
+    parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--academies", type=int, default=20)
+    parser.add_argument("--ack-users", type=int, default=100,
+                        help="distinct staff who each acknowledge once (the POST sample)")
+    parser.add_argument("--read-users", type=int, default=20,
+                        help="further staff who only read (home, reading page, floor)")
+    parser.add_argument("--requests", type=int, default=300, help="per page, at most")
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--max-seconds", type=float, default=60, help="per page, at most")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=0, help="0: any free loopback port")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="skip the per-page SQL query count and in-process timing")
+    return parser.parse_args()
+
+
+def ok_page(response) -> bool:
+    return response.status_code == 200
+
+
+def ok_acknowledged(response) -> bool:
+    return response.status_code == 302 and "/receipt/" in response.headers.get("location", "")
+
+
+def pages(plan: dict, staff: list, principal, ack_clients: list) -> list[tuple]:
+    """(name, request(i), check, total or None) in the order they are measured."""
+    def by_staff(path_of):
+        return lambda i: staff[i % len(staff)].get(path_of(i))
+
+    readers = plan["read"] + plan["ack"]
+    chosen = [
+        ("floor view", by_staff(lambda i: "/_bench/floor/"), ok_page, None),
+        ("staff home /", by_staff(lambda i: "/"), ok_page, None),
+        ("my policies /acknowledgements/", by_staff(lambda i: "/acknowledgements/"), ok_page,
+         None),
+    ]
+    if readers and all(r["assignment"] for r in readers):
+        chosen.append((
+            "policy reading page (section 1)",
+            lambda i: staff[i % len(staff)].get(
+                f"/acknowledgements/a/{readers[i % len(staff)]['assignment']}/read/1/"),
+            ok_page, None,
+        ))
+    chosen += [
+        ("Principal home /", lambda i: principal.get("/"), ok_page, None),
+        ("Principal dashboard (academy)",
+         lambda i: principal.get(f"/acknowledgements/compliance/academy/{plan['academy']}/"),
+         ok_page, None),
+        ("Principal people list", lambda i: principal.get("/people/"), ok_page, None),
+    ]
+    if ack_clients:
+        def acknowledge(i: int):
+            person, client = plan["ack"][i], ack_clients[i]
+            return client.post(
+                f"/acknowledgements/a/{person['assignment']}/acknowledge/",
+                data={"agree": "yes", **person["answers"],
+                      "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+            )
+        chosen.append(("acknowledge POST", acknowledge, ok_acknowledged, len(ack_clients)))
+    return chosen
+
+
+async def run(url: str, plan: dict, args) -> list[Result]:
+    started = time.monotonic()
+    readers = [p["email"] for p in plan["read"]]
+    ackers = [p["email"] for p in plan["ack"]]
+    print(f"signing in {len(readers) + len(ackers)} staff and 1 Principal (with MFA) through "
+          "the forms…", flush=True)
+    sign_in_concurrency = max(2, args.workers)
+    read_clients = await sign_in_many(url, readers, plan["password"],
+                                      concurrency=sign_in_concurrency)
+    ack_clients = await sign_in_many(url, ackers, plan["password"],
+                                     concurrency=sign_in_concurrency, first_index=len(readers))
+    (principal,) = await sign_in_many(url, [plan["principal"]], plan["password"], concurrency=1,
+                                      first_index=len(readers) + len(ackers),
+                                      totp_secret=DEMO_TOTP_SECRET)
+    staff = read_clients + ack_clients
+    print(f"  signed in in {time.monotonic() - started:.0f}s", flush=True)
+    results = []
+    try:
+        for name, request, check, total in pages(plan, staff, principal, ack_clients):
+            if total is None and args.warmup:
+                await measure(name, request, check, total=args.warmup,
+                              concurrency=args.concurrency, max_seconds=args.max_seconds)
+            result = await measure(name, request, check, total=total or args.requests,
+                                   concurrency=args.concurrency, max_seconds=args.max_seconds)
+            results.append(result)
+            print(f"  {name}: {result.rps:.1f} req/s, p95 {result.percentile(95):.0f} ms, "
+                  f"{result.errors} errors {result.first_error}", flush=True)
+    finally:
+        for client in [*staff, principal]:
+            await client.aclose()
+    return results
+
+
+def verdict(results: list[Result]) -> list[str]:
+    floor = results[0]
+    misses = []
+    for r in results:
+        if r.errors:
+            misses.append(f"{r.name}: {r.errors} errors (first: {r.first_error})")
+        if r is not floor and r.name != "acknowledge POST" \
+                and r.rps < TARGET_SHARE_OF_FLOOR * floor.rps:
+            misses.append(f"{r.name}: {r.rps / floor.rps:.0%} of the floor view's throughput "
+                          f"(target {TARGET_SHARE_OF_FLOOR:.0%})")
+        if r.name == "acknowledge POST":
+            if r.rps < TARGET_SHARE_OF_FLOOR * floor.rps:
+                misses.append(f"{r.name}: {r.rps / floor.rps:.0%} of the floor view's "
+                              f"throughput (target {TARGET_SHARE_OF_FLOOR:.0%})")
+            if not r.percentile(95) < TARGET_ACK_P95_MS:
+                misses.append(f"{r.name}: p95 {r.percentile(95):.0f} ms "
+                              f"(target < {TARGET_ACK_P95_MS:.0f} ms)")
+    return misses
+
+
+def print_profile(env: dict, plan: dict, args) -> None:
+    """SQL queries and in-process time per request for each page (bench/_profile.py)."""
+    readers = plan["read"] + plan["ack"]
+    extra = ["--assignment", str(readers[0]["assignment"]), "--staff", readers[0]["email"]] \
+        if readers and readers[0]["assignment"] else []
+    report = json.loads(run_script(
+        {**env, "ALLOWED_HOSTS": "testserver,127.0.0.1"}, ROOT / "bench" / "_profile.py",
+        "--principal", plan["principal"], "--academy", plan["academy"], *extra,
+    ).strip().splitlines()[-1])
+    floor_ms = report["floor view"]["ms"]
+    print()
+    print("In-process profile (Django test client, one request at a time, same database):")
+    print(f"{'page':34} {'queries':>7} {'SQL ms':>7} {'ms/req':>7} {'floor/page':>10}  "
+          "most repeated query (count)")
+    for name, row in report.items():
+        repeated = "; ".join(f"{n}x {sql[:70]}" for n, sql in row["repeated"][:1]) or "-"
+        share = f"{floor_ms / row['ms']:9.0%}" if row["ms"] else "        -"
+        sql_ms = f"{row['sql_ms']:7.1f}" if row["sql_ms"] is not None else "      -"
+        print(f"{name:34} {row['queries']:7d} {sql_ms} {row['ms']:7.1f} {share:>10}  {repeated}")
+
+
+def main() -> int:
+    args = parse_args()
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench")))
+    signal.alarm(3600)  # the whole run, seeding included, stops by itself
+    var_dir = ROOT / "var" / "bench"
+    env = portal_env(args.database_url, var_dir)
+    t0 = time.monotonic()
+    print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    created = database_create(args.database_url, fresh=args.fresh)
+    print(f"database {'created' if created else 'reused'}; migrating…", flush=True)
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    print("seeding the demo organisation (manage.py seed_demo)…", flush=True)
+    manage(env, "seed_demo")
+    print(f"seeding {args.people} people in {args.academies} academies…", flush=True)
+    plan = json.loads(run_script(
+        env, ROOT / "bench" / "_seed.py", "--people", str(args.people),
+        "--academies", str(args.academies), "--ack-users", str(args.ack_users),
+        "--read-users", str(args.read_users),
+    ).strip().splitlines()[-1])
+    print(f"  {plan['people']} people; {len(plan['ack'])} will acknowledge; ready in "
+          f"{time.monotonic() - t0:.0f}s", flush=True)
+    if not plan["read"] and not plan["ack"]:
+        print("  no outstanding acknowledgement requests: reading and acknowledge pages skipped "
+              "(is a policy version published by seed_demo?)")
+        plan["read"] = [{"email": f"staff.a01.{n:04d}@bench.example", "assignment": None}
+                        for n in range(1, args.read_users + 1)]
+    with Portal(env, port=args.port, workers=args.workers) as portal:
+        print(f"gunicorn: {args.workers} sync workers on {portal.url}; {args.concurrency} "
+              f"requests in flight; at most {args.requests} requests or {args.max_seconds:.0f}s "
+              "per page", flush=True)
+        results = asyncio.run(run(portal.url, plan, args))
+    print()
+    print(f"load average after the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"(2 cores; other work on the machine shares them)")
+    print(table(results, results[0]))
+    if args.profile:
+        print_profile(env, plan, args)
+    misses = verdict(results)
+    print()
+    if misses:
+        print("Targets missed:\n  " + "\n  ".join(misses))
+    else:
+        print(f"All targets met: every page >= {TARGET_SHARE_OF_FLOOR:.0%} of the floor view, "
+              f"acknowledge p95 < {TARGET_ACK_P95_MS:.0f} ms, no errors.")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
