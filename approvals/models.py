@@ -200,6 +200,11 @@ class Revision(models.Model):
     def __str__(self) -> str:
         return f"{self.request.reference} version {self.number}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A submitted version cannot be changed; submit a new one.")
+        super().save(*args, **kwargs)
+
     def compute_hash(self, media_hashes: list[str] | None = None) -> str:
         if media_hashes is None:
             media_hashes = [a.sha256 for a in self.attachments.all()]

@@ -89,3 +89,10 @@ def test_the_requester_edits_through_the_form_and_keeps_the_old_image(client_as,
     current = req.current_revision()
     assert current.number == 2
     assert [a.sha256 for a in current.attachments.all()] == [old.sha256]
+
+
+def test_a_submitted_version_cannot_be_changed_in_place(org):
+    revision = make_post(org.staff).current_revision()
+    revision.text = "Quietly rewritten"
+    with pytest.raises(ValueError):
+        revision.save()
