@@ -18,6 +18,7 @@ class BreachesConfig(AppConfig):
             "breaches.case_appeal": "lodged an appeal",
             "breaches.case_closed": "closed a case",
             "breaches.case_viewed": "opened a case file",
+            "breaches.allegation_viewed": "read the allegation about them",
             "breaches.evidence_downloaded": "downloaded case evidence",
             "breaches.evidence_added": "added evidence to a case",
             "breaches.concerned_notified": "notified the person concerned",

@@ -225,11 +225,11 @@ def report_submit(
     """
     anonymous = bool(data.get("anonymous"))
     concerned: User | None = data.get("concerned")
-    if concerned is not None and concerned.pk == reporter.pk:
-        raise CaseError("You cannot report yourself here. Speak to your Principal or HR.")
     if logged_by is not None and concerned is not None and concerned.pk == logged_by.pk:
         raise CaseError("You cannot log a report about yourself: ask your Principal or HR to "
                         "log it.")
+    if concerned is not None and concerned.pk == reporter.pk:
+        raise CaseError("You cannot report yourself here. Speak to your Principal or HR.")
     receiver, academy = route_report(
         concerned=concerned, academy=data.get("academy"), to_ceo=bool(data.get("route_to_ceo"))
     )
@@ -826,11 +826,13 @@ def case_evidence_add(*, case: Case, actor: User, upload, description: str = "",
     return evidence
 
 
-def case_record_view(*, case: Case, actor: User, request=None) -> None:
-    """Every opening of a case file is recorded."""
+def case_record_view(*, case: Case, actor: User, request=None,
+                     action: str = "breaches.case_viewed",
+                     summary: str = "Opened the case file") -> None:
+    """Every opening of a case file (and of the allegation by the person concerned) is
+    recorded."""
     with transaction.atomic():
-        audit_log(action="breaches.case_viewed", actor=actor, obj=case,
-                  summary="Opened the case file", request=request)
+        audit_log(action=action, actor=actor, obj=case, summary=summary, request=request)
 
 
 def evidence_record_download(*, evidence: Evidence, actor: User, request=None) -> None:

@@ -263,6 +263,9 @@ def about_me(request, pk: int):
                 else:
                     messages.success(request, "Your message has been sent.")
                 return redirect(request.path)
+    services.case_record_view(case=case, actor=request.user, request=request,
+                              action="breaches.allegation_viewed",
+                              summary="The person concerned read the allegation")
     roles = case_roles(case, request.user)
     can_appeal = State.APPEAL in [m.target for m in available_moves(case, roles)]
     return render(request, "breaches/about_me.html", {

@@ -126,3 +126,30 @@ def test_a_line_manager_logs_a_phone_report_on_someones_behalf(client_as, org):
 
 def test_ordinary_staff_cannot_log_on_someones_behalf(client_as):
     assert client_as("staff").get(reverse("breaches:report_log")).status_code == 403
+
+
+def test_a_report_logged_anonymously_on_someones_behalf_stores_no_reporter(client_as, org):
+    client_as("manager").post(reverse("breaches:report_log"), {
+        **_form(org), "received_via": "paper", "on_behalf_of": org.staff.pk,
+        "reporter_name": "A parent", "identity": "anonymous"})
+    case = Case.objects.get()
+    assert case.anonymous and case.reporter is None and case.reporter_name == ""
+    assert case.logged_by == org.manager
+
+
+def test_a_manager_cannot_log_a_report_about_themselves(client_as, org):
+    response = client_as("manager").post(reverse("breaches:report_log"), {
+        **_form(org, concerned=org.manager.pk), "received_via": "phone",
+        "on_behalf_of": org.staff.pk})
+    assert "cannot log a report about yourself" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_person_concerned_reading_the_allegation_is_recorded(client_as, org, make_case):
+    from breaches import services
+
+    case = make_case()
+    services.case_notify_concerned(case=case, actor=org.principal, message="Told.")
+    client_as("colleague").get(reverse("breaches:about_me", args=[case.pk]))
+    assert AuditEvent.objects.filter(action="breaches.allegation_viewed",
+                                     actor=org.colleague).exists()
