@@ -31,4 +31,5 @@ class PoliciesConfig(AppConfig):
             "policies.addendum_approved": "approved an academy addendum",
             "policies.addendum_draft": "returned an academy addendum to its Principal",
             "policies.review_recorded": "recorded a policy review",
+            "policies.settings_changed": "changed a policy's owner, review interval or audience",
         })

@@ -187,3 +187,40 @@ class AddendumAcademyForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason or comment", required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PolicySettingsForm(forms.Form):
+    summary = forms.CharField(label="Summary", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    owner_role = forms.ChoiceField(
+        label="Policy owner", choices=[(Role.CEO, "CEO"), (Role.HR, "HR")],
+        help_text="Holders of this role (and HR) are reminded when a review falls due.",
+    )
+    review_interval_months = forms.IntegerField(
+        label="Review interval (months)", min_value=1, max_value=120,
+        help_text="24 for the Social Media Policy (clause 11.1).",
+    )
+    acknowledgement_due_days = forms.IntegerField(
+        label="Days staff have to acknowledge", min_value=1, max_value=365,
+    )
+    requires_acknowledgement = forms.BooleanField(
+        label="Staff must acknowledge it", required=False,
+    )
+    audience_academies = forms.ModelMultipleChoiceField(
+        label="Academies", required=False, queryset=Academy.objects.all(),
+        widget=forms.CheckboxSelectMultiple, help_text="None ticked: every academy.",
+    )
+    audience_categories = forms.MultipleChoiceField(
+        label="Categories of people", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: everyone the policy covers (clause 2).",
+    )
+    audience_roles = forms.MultipleChoiceField(
+        label="Roles", required=False, choices=Role.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every role.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["audience_categories"].choices = Category.choices

@@ -119,7 +119,7 @@ def _json_safe(value):
 #: First path segments under /policies/ that a policy slug must not take.
 RESERVED_SLUGS = {"import", "register", "reviews"}
 #: Second path segments a version label must not take.
-RESERVED_LABELS = {"compare", "document", "new-draft", "reviews"}
+RESERVED_LABELS = {"compare", "document", "new-draft", "reviews", "settings"}
 
 
 def _unique_slug(title: str) -> str:
@@ -856,6 +856,48 @@ def addendum_transition(
                    title=f"{locked}: {label.lower()}", body=reason, url=url, about=locked,
                    period=locked.updated_at.isoformat())
     return locked
+
+
+# --------------------------------------------------------------------------- settings
+
+SETTINGS_FIELDS = (
+    "summary", "owner_role", "review_interval_months", "acknowledgement_due_days",
+    "requires_acknowledgement", "audience_categories", "audience_roles",
+)
+
+
+def policy_update_settings(*, policy: Policy, actor, request=None, **values) -> Policy:
+    """Change a policy's owner, review interval and audience; the next due date follows."""
+    if not can(actor, "policies.manage"):
+        raise TransitionNotAllowed("only HR, the CEO or an administrator may change a policy")
+    unknown = set(values) - set(SETTINGS_FIELDS) - {"audience_academies"}
+    if unknown:
+        raise PolicyError(f"unknown settings: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update().get(pk=policy.pk)
+        changes: dict[str, list] = {}
+        for field in SETTINGS_FIELDS:
+            if field in values and values[field] != getattr(policy, field):
+                changes[field] = [getattr(policy, field), values[field]]
+                setattr(policy, field, values[field])
+        policy.full_clean(exclude=["document", "slug"])
+        policy.save()
+        if "audience_academies" in values:
+            before = sorted(policy.audience_academies.values_list("code", flat=True))
+            policy.audience_academies.set(values["audience_academies"])
+            after = sorted(a.code for a in values["audience_academies"])
+            if before != after:
+                changes["audience_academies"] = [before, after]
+        if "review_interval_months" in changes and policy.reviews.exists():
+            _refresh_review_dates(policy)
+            changes["next_review_due"] = [None, policy.next_review_due.isoformat()]
+        if changes:
+            audit_log(
+                action="policies.settings_changed", actor=actor, obj=policy, request=request,
+                summary=f"Changed the settings of {policy.title}: {', '.join(changes)}",
+                changes=_json_safe(changes),
+            )
+    return policy
 
 
 # --------------------------------------------------------------------------- reviews

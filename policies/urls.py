@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/", views.policy_register, name="policy_register"),
     path("reviews/", views.review_board, name="review_board"),
     path("<slug:slug>/", views.policy_detail, name="policy_detail"),
+    path("<slug:slug>/settings/", views.policy_settings, name="policy_settings"),
     path("<slug:slug>/document/", views.policy_document, name="policy_document"),
     path("<slug:slug>/new-draft/", views.policy_new_draft, name="policy_new_draft"),
     path("<slug:slug>/reviews/new/", views.review_record, name="review_record"),

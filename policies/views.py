@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from policies.forms import (
     ClauseForm,
     ImportForm,
     LabelForm,
+    PolicySettingsForm,
     ReasonForm,
     RegisterDocumentForm,
     ReplaceTextForm,
@@ -161,6 +162,26 @@ def policy_document(request, slug: str):
     name = policy.document_name or policy.document.name.rsplit("/", 1)[-1]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+@requires("policies.manage")
+def policy_settings(request, slug: str):
+    policy = selectors.get_policy_for_user(request.user, slug)
+    initial = {field: getattr(policy, field) for field in services.SETTINGS_FIELDS}
+    initial["audience_academies"] = list(policy.audience_academies.all())
+    form = PolicySettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_update_settings(policy=policy, actor=request.user, request=request,
+                                            **form.cleaned_data)
+        except DomainErrors as exc:
+            form.add_error(None, _sentence(exc))
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Settings of the {policy.title} saved.")
+            return redirect("policies:policy_detail", policy.slug)
+    return render(request, "policies/policy_settings.html", {"policy": policy, "form": form})
 
 
 @require_POST

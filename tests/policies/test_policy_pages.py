@@ -210,3 +210,20 @@ def test_the_redline_page_shows_word_marks(client_as, org, published):
     assert "<del>dayto</del><ins>day-to</ins>-day" in html
     assert "1 changed" in html
 
+
+
+def test_the_settings_page_changes_the_audience_and_review_interval(client_as, org, published):
+    url = reverse("policies:policy_settings", args=[published.policy.slug])
+    assert client_as("staff").get(url).status_code == 403
+    assert client_as("principal").get(url).status_code == 403
+    response = client_as("hr").post(url, {
+        "owner_role": "hr", "review_interval_months": "12", "acknowledgement_due_days": "14",
+        "requires_acknowledgement": "on", "audience_academies": [org.other.pk],
+    })
+    assert response.status_code == 302
+    policy = published.policy
+    policy.refresh_from_db()
+    assert policy.owner_role == "hr" and str(policy.next_review_due) == "2024-09-01"
+    read = reverse("policies:version_read", args=[policy.slug, published.label])
+    assert client_as("staff").get(read).status_code == 404
+    assert client_as("outsider").get(read).status_code == 200
