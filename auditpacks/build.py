@@ -109,12 +109,22 @@ def css_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def page_css(left: str, document_id: str) -> str:
-    return (
+def page_css(left: str, document_id: str, register_head: bool = False) -> str:
+    css = (
         "@page { @top-left { content: " + css_string(left) + "; }"
         " @bottom-left { content: " + css_string(f"Document ID {document_id}") + "; } }"
         " @page :first { @top-left { content: none; } }"
     )
+    if register_head:
+        # The compact register's column headings repeat at the top of every roster page.
+        head = register_line([h for h, _ in REGISTER_COLUMNS]).rstrip()
+        css += (
+            " @page landscape { @top-right { content: none; width: 0; }"
+            " @top-left { width: 100%; content: " + css_string(left) + " ' · ' string(academy)"
+            " '\\A\\A' " + css_string(head) + "; white-space: pre; vertical-align: bottom;"
+            " font-family: 'DejaVu Sans Mono', monospace; font-weight: bold; } }"
+        )
+    return css
 
 
 def render_pdf(html: str, progress: Progress = _noop) -> tuple[bytes, int]:
@@ -144,11 +154,48 @@ def roster_rows_html(rows: list[dict]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
+#: (heading, width in characters) of the compact register's columns.
+REGISTER_COLUMNS = [("Name", 36), ("Category", 30), ("Acknowledged at", 16), ("Method", 41),
+                    ("Status", 12)]
+DEFAULT_TABLE_ROWS_MAX = 2500
+
+
+def table_rows_max() -> int:
+    """Rosters longer than this print as a compact register: a table cell costs WeasyPrint
+    about five times what a line of text does, and 10,000 rows must lay out in under a minute.
+    """
+    return int(getattr(settings, "AUDIT_PACK_TABLE_ROWS_MAX", DEFAULT_TABLE_ROWS_MAX))
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+def register_line(values: list[str]) -> str:
+    return "  ".join(_fit(v, w) for v, (_, w) in zip(values, REGISTER_COLUMNS, strict=True))
+
+
+def roster_lines_html(rows: list[dict]) -> SafeString:
+    """The roster as one fixed-width line per person (see table_rows_max)."""
+    parts = []
+    for r in rows:
+        at = r["acknowledged_at"]
+        when = timezone.localtime(at).strftime("%d/%m/%Y %H:%M") if at else "–"
+        line = register_line([r["name"], r["category"], when, r["method"] or "–",
+                              r["status_label"]]).rstrip()
+        parts.append(f"<p>{escape(line)}</p>")
+    return mark_safe("".join(parts))  # noqa: S308 - every line is escaped
+
+
 def build_policy_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
     sections = policy_sections(pack, progress)
+    compact = False
     if sections["roster"].available:
+        compact = sections["roster"].data["count"] > table_rows_max()
         for group in sections["roster"].data["academies"]:
-            group["rows_html"] = roster_rows_html(group["rows"])
+            rows = group["rows"]
+            group["rows_html"] = roster_lines_html(rows) if compact else roster_rows_html(rows)
     inputs = input_hashes(sections, POLICY_INPUT_LABELS)
     chain = sections["chain_head"].data if sections["chain_head"].available else ""
     missing = [s.title for s in sections.values() if not s.available]
@@ -165,8 +212,11 @@ def build_policy_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
         "missing": missing,
         "generated_at": timezone.localtime(pack.started_at or timezone.now()),
         "meta": _pdf_meta(pack, inputs, chain),
+        "compact_roster": compact,
+        "roster_head": register_line([h for h, _ in REGISTER_COLUMNS]).rstrip(),
         "css": _css() + page_css(f"{settings.TRUST_NAME} · {version.policy.title} "
-                                 f"{version.label} · audit pack", pack.document_id),
+                                 f"{version.label} · audit pack", pack.document_id,
+                                 register_head=compact),
     })
     pdf, pages = render_pdf(html, progress)
     return BuiltPack(pdf=pdf, pages=pages, inputs=inputs, chain_head_hash=chain, missing=missing)

@@ -136,3 +136,32 @@ def test_the_contents_give_page_numbers_for_each_section(org, versions):
     pack = build_policy_pack(org.hr, versions[1])
     text = squash(pdf_text(pack.file_path.read_bytes()))
     assert re.search(r"2\. Full policy text \.+ 4", text)
+
+
+def test_the_roster_is_printed_on_landscape_pages_and_the_rest_on_portrait(org, roster):
+    from pypdf import PdfReader
+
+    pack = build_policy_pack(org.hr, roster)
+    reader = PdfReader(str(pack.file_path))
+    shapes = []
+    for page in reader.pages:
+        landscape = page.mediabox.width > page.mediabox.height
+        shapes.append((landscape, "Roster:" in (page.extract_text() or "")))
+    assert all(landscape == has_roster for landscape, has_roster in shapes)
+    assert sum(has_roster for _, has_roster in shapes) == 3  # one per academy
+
+
+def test_a_very_large_roster_prints_as_a_compact_register_with_the_same_facts(
+    org, roster, settings
+):
+    settings.AUDIT_PACK_TABLE_ROWS_MAX = 5
+    pack = build_policy_pack(org.hr, roster)
+    text = pdf_text(pack.file_path.read_bytes())
+    flat = squash(text)
+    assert "compact register" in flat
+    assert re.search(r"Staff Member Employee \d\d/\d\d/\d{4} \d\d:\d\d In the portal "
+                     r"Acknowledged", flat)
+    assert "Other Staff Employee – – OVERDUE" in flat
+    assert "Whole trust 10 3 30.0% 6 60.0% 1 10.0%" in flat
+    assert text.count("Name Category Acknowledged at Method Status") >= 3 or \
+        flat.count("Name Category Acknowledged at Method Status") >= 3
