@@ -426,7 +426,11 @@ def version_transition(
         elif source == S.CONSULTATION and to_status == S.AWAITING_APPROVAL:
             event_details["comments"] = details.get("comments", "")
         elif to_status == S.APPROVED:
-            locked.approved_by, locked.approved_at = actor, now
+            # Approval recorded after the event (e.g. from a cover sheet) keeps its real date.
+            approved_at = now if given_on is None else timezone.make_aware(
+                datetime.datetime.combine(occurred_on, datetime.time(12, 0))
+            )
+            locked.approved_by, locked.approved_at = actor, approved_at
         elif to_status == S.RATIFIED:
             ratified_on = _as_date(
                 details.get("ratified_on") or given_on, "ratification date", required=True

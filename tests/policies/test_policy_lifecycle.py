@@ -204,3 +204,15 @@ def test_the_ceo_is_told_again_when_a_returned_version_comes_back(org):
                                        kind="policies.version_awaiting_approval").count() == 2
     returned = Notification.objects.get(recipient=org.hr, kind="policies.version_draft")
     assert returned.body == "Please fix clause 1.1 first."
+
+
+def test_an_approval_recorded_after_the_event_keeps_its_date(org):
+    import datetime
+
+    version = _version_at(org, S.AWAITING_APPROVAL)
+    services.version_transition(version=version, to_status=S.APPROVED, actor=org.ceo,
+                                reason="Approved in September (cover sheet).",
+                                on=datetime.date(2023, 9, 1))
+    version.refresh_from_db()
+    assert version.approved_at.date() == datetime.date(2023, 9, 1)
+    assert version.events.last().occurred_on == datetime.date(2023, 9, 1)
