@@ -248,7 +248,7 @@ class OutcomeForm(forms.Form):
             queryset = Clause.objects.filter(
                 pk__in=list(queryset.values_list("pk", flat=True))
                 + list(case.cited_clauses.values_list("pk", flat=True))
-            ).exclude(text="").order_by("version", "order")
+            ).exclude(text="").exclude(level=0).order_by("version", "order")
             self.initial.setdefault("clauses_breached",
                                     list(case.cited_clauses.values_list("pk", flat=True)))
         self.fields["clauses_breached"].queryset = queryset.select_related("version__policy")

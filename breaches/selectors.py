@@ -44,13 +44,13 @@ def current_policy_version():
 
 
 def citable_clauses(version=None) -> QuerySet:
-    """Clauses that carry text (section headings alone are not citable)."""
+    """Clauses that carry text; section and appendix headings (level 0) are not citable."""
     from policies.models import Clause
 
     version = version or current_policy_version()
     if version is None:
         return Clause.objects.none()
-    return version.clauses.exclude(text="").order_by("order")
+    return version.clauses.exclude(text="").exclude(level=0).order_by("order")
 
 
 def clause_url(clause) -> str:

@@ -26,3 +26,29 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("change", schedule);
   window.addEventListener("pagehide", () => { if (timer) { clearTimeout(timer); save(); } });
 });
+
+// Shows only the questions that apply (everything stays visible without JavaScript).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("report-form");
+  if (!form) return;
+  const wrap = (id) => {
+    const el = document.getElementById(id);
+    return el ? el.closest(".field") || el : null;
+  };
+  const show = (el, visible) => { if (el) el.hidden = !visible; };
+  const update = () => {
+    const kind = form.querySelector("input[name=concerned_kind]:checked");
+    const unknown = kind && kind.value === "unknown";
+    show(wrap("id_concerned"), !unknown);
+    show(wrap("id_concerned_description"), unknown);
+    show(wrap("id_academy"), unknown);
+    const platform = document.getElementById("id_platform");
+    show(wrap("id_platform_other"), platform && platform.value === "other");
+    const safeguarding = document.getElementById("id_safeguarding");
+    const flagged = safeguarding && safeguarding.checked;
+    show(wrap("id_cpoms_reference"), flagged);
+    show(document.getElementById("cpoms-notice"), flagged);
+  };
+  form.addEventListener("change", update);
+  update();
+});

@@ -153,3 +153,9 @@ def test_the_person_concerned_reading_the_allegation_is_recorded(client_as, org,
     client_as("colleague").get(reverse("breaches:about_me", args=[case.pk]))
     assert AuditEvent.objects.filter(action="breaches.allegation_viewed",
                                      actor=org.colleague).exists()
+
+
+def test_section_headings_are_not_offered_as_clauses(client_as, clause):
+    page = client_as("staff").get(reverse("breaches:report_new")).content.decode()
+    assert f'value="{clause("11").pk}"' not in page
+    assert f'value="{clause("11.1").pk}"' in page
