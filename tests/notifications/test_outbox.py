@@ -182,3 +182,28 @@ def test_notify_returns_none_for_a_repeat_so_callers_may_retry(org):
     assert _notify(org.staff) is not None
     assert _notify(org.staff) is None
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", ["notification", "delivery", "preference"])
+def test_administrators_can_look_through_the_records_in_the_django_admin(
+    client_as, org, model
+):
+    _notify(org.staff)
+    preferences_update(user=org.staff, choices={"policies": "portal"})
+    flush_outbox()
+    response = client_as("admin").get(reverse(f"admin:notifications_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_the_django_admin_action_sends_failed_emails_again(
+    immediate_staff, client_as, mails, monkeypatch, django_capture_on_commit_callbacks
+):
+    with monkeypatch.context() as m:
+        _break_mail(m)
+        _notify(immediate_staff)
+        flush_outbox()
+    delivery = Delivery.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as("admin").post(reverse("admin:notifications_delivery_changelist"), {
+            "action": "retry", "_selected_action": [delivery.pk]})
+    assert len(mails(immediate_staff)) == 1
