@@ -52,6 +52,14 @@ def home_panels(request) -> list[HomePanel]:
             item = _version_item(addendum.version, f"{addendum.academy} addendum awaits your "
                                  "approval")
             waiting.append(item)
+    if user.role == "principal" and user.academy_id:
+        for addendum in AcademyAddendum.objects.filter(
+            academy_id=user.academy_id, status=AcademyAddendum.Status.DRAFT,
+            version__status__in=PolicyVersion.IN_PROGRESS,
+        ).select_related("version__policy"):
+            waiting.append(_version_item(
+                addendum.version, "Your academy's addendum is a draft: send it to the CEO"
+            ))
     if waiting:
         urgent = any("your approval" in item["note"] for item in waiting)
         panels.append(HomePanel("Policies in progress", "policies/_home_items.html",

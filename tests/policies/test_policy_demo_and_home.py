@@ -66,3 +66,12 @@ def test_a_withdrawn_policy_is_no_longer_listed_for_staff(client_as, org, import
                                 reason="Retired")
     html = client_as("staff").get(reverse("policies:policy_list")).content.decode()
     assert "Social Media Policy" not in html
+
+
+def test_the_principal_home_page_shows_their_draft_addendum(client_as, org, imported):
+    services.addendum_save(version=imported.version, academy=org.academy, text="Contacts.",
+                           actor=org.principal)
+    html = client_as("principal").get(reverse("home")).content.decode()
+    assert "Your academy&#x27;s addendum is a draft" in html
+    other = client_as("other_principal").get(reverse("home")).content.decode()
+    assert "addendum is a draft" not in other
