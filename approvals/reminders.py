@@ -68,7 +68,7 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
     for req in expiring:
         due_day = timezone.localtime(req.due_at).date()
         yield Reminder(
-            recipient=req.requester, kind="approvals.expiring", about=req,
+            recipient=req.requester, kind="approvals.post_expiring", about=req,
             period=f"expiring-{due_day.isoformat()}", urgent=True,
             url=reverse("approvals:detail", args=[req.pk]),
             title=f"Not yet approved: {req.title}",

@@ -22,7 +22,7 @@ def test_deciders_and_the_requester_are_reminded_the_day_before_a_post_is_due(or
     due = (today + datetime.timedelta(days=1)).isoformat()
     assert ("approvals.decision_due", f"due-{due}") in _kinds_for(org.principal, today)
     assert ("approvals.decision_due", f"due-{due}") in _kinds_for(org.ceo, today)
-    assert ("approvals.expiring", f"expiring-{due}") in _kinds_for(org.staff, today)
+    assert ("approvals.post_expiring", f"expiring-{due}") in _kinds_for(org.staff, today)
 
 
 def test_the_requester_is_warned_on_the_day_an_unapproved_post_will_expire(org):
@@ -30,7 +30,7 @@ def test_the_requester_is_warned_on_the_day_an_unapproved_post_will_expire(org):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with time_machine.travel(soon(1, 8)):
         kinds = _kinds_for(org.staff, tomorrow)
-    assert ("approvals.expiring", f"expiring-{tomorrow.isoformat()}") in kinds
+    assert ("approvals.post_expiring", f"expiring-{tomorrow.isoformat()}") in kinds
 
 
 def test_an_overdue_exception_decision_is_chased_weekly(org):
