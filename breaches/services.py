@@ -6,6 +6,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -478,7 +479,10 @@ def case_transition(
             case.step_due = None
             case.retention_until = _retention_until(case, today)
             changes["retention_until"] = case.retention_until.isoformat()
-        case.full_clean(exclude=["cited_clauses", "clauses_breached"])
+        try:
+            case.full_clean(exclude=["cited_clauses", "clauses_breached"])
+        except ValidationError as error:
+            raise CaseError(" ".join(error.messages)) from error
         case.save()
         if target == State.OUTCOME:
             case.clauses_breached.set(breached)
