@@ -215,6 +215,8 @@ def policy_import(
     The same text imported again returns the existing version (``created`` False). Raises
     ``PolicyError`` (with ``line_number``) for a file that is not a policy we can read.
     """
+    if actor is not None and not can(actor, "policies.manage"):
+        raise TransitionNotAllowed("only HR, the CEO or an administrator may import a policy")
     try:
         parsed = parse_policy_text(text)
     except PolicyParseError as error:
@@ -288,6 +290,8 @@ def policy_register_document(
     owner_role: str | None = None,
 ) -> Policy:
     """Register a referenced policy (ICT User Policy, …) as an uploaded document."""
+    if not can(actor, "policies.manage"):
+        raise TransitionNotAllowed("only HR, the CEO or an administrator may register a policy")
     title = " ".join(title.split())
     if not title:
         raise PolicyError("give the policy a title")

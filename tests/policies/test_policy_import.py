@@ -102,3 +102,10 @@ def test_the_seed_policy_is_imported_with_its_review_dates(imported):
     assert str(policy.last_reviewed_on) == "2023-09-01"
     assert str(policy.next_review_due) == "2025-09-01"
     assert policy.reviews.get().outcome == "new_version"
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "principal", "board"])
+def test_only_the_policy_managers_may_import(org, seed_text, role):
+    with pytest.raises(services.TransitionNotAllowed):
+        services.policy_import(text=seed_text, actor=getattr(org, role))
+    assert not Policy.objects.exists()
