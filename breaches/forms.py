@@ -93,6 +93,12 @@ class ReportForm(forms.Form):
                                       help_text="If you have already recorded it in CPOMS.")
     cyberbullying = forms.BooleanField(label="This is cyber-bullying of a member of staff",
                                        required=False)
+    reporter_wishes = forms.CharField(
+        label="What would you like to happen?", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Cyber-bullying is addressed in consideration of the wishes of the person "
+        "who reports it (Appendix A 3.2).",
+    )
     route_to_ceo = forms.BooleanField(
         label="Send this report to the CEO instead of the Principal",
         required=False, help_text="For example if you have a conflict of interest with the "

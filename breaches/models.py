@@ -121,6 +121,8 @@ class Case(models.Model):
     safeguarding = models.BooleanField(default=False)
     cpoms_reference = models.CharField(max_length=100, blank=True)
     cyberbullying = models.BooleanField(default=False)
+    #: Appendix A 3.2: incidents are addressed "in consideration of the wishes" of the reporter.
+    reporter_wishes = models.TextField(blank=True)
 
     # Handling.
     receiver = models.ForeignKey(

@@ -144,6 +144,7 @@ def case_pack_context(case: Case, user) -> dict[str, Any]:
             "safeguarding": case.safeguarding,
             "cpoms_reference": case.cpoms_reference,
             "cyberbullying": case.cyberbullying,
+            "reporter_wishes": case.reporter_wishes,
             "reported_at": case.created_at,
         },
         "cited_clauses": [

@@ -71,9 +71,10 @@ def case_url(case: Case) -> str:
 
 
 def _event(case: Case, *, actor, kind: str, summary: str, reason: str = "",
-           from_state: str = "", to_state: str = "") -> CaseEvent:
+           from_state: str = "", to_state: str = "", actor_label: str = "") -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, actor=actor, actor_label=_label(actor) if actor else "system", kind=kind,
+        case=case, actor=actor, actor_label=actor_label or (_label(actor) if actor else "system"),
+        kind=kind,
         summary=summary[:300], reason=reason, from_state=from_state, to_state=to_state,
     )
 
@@ -263,6 +264,7 @@ def report_submit(
                         cpoms_reference=(data.get("cpoms_reference") or "")[:100]
                         if data.get("safeguarding") else "",
                         cyberbullying=bool(data.get("cyberbullying")),
+                        reporter_wishes=(data.get("reporter_wishes") or "")[:5000],
                         receiver=receiver,
                         handler=receiver,
                         triage_due=workdays.due_from(timezone.localdate(now), "triage"),
@@ -289,7 +291,8 @@ def report_submit(
             summary = "Anonymous report received"
         else:
             summary = "Report received"
-        _event(case, actor=actor, kind="reported", summary=summary, to_state=State.REPORTED)
+        _event(case, actor=actor, kind="reported", summary=summary, to_state=State.REPORTED,
+               actor_label="Anonymous reporter" if anonymous else "")
         audit_log(
             action="breaches.report_submitted", actor=actor, obj=case,
             summary=f"{summary}; routed to {receiver.get_role_display()}",
@@ -869,6 +872,7 @@ def case_anonymise(*, case: Case, actor: User | None = None, reason: str = "rete
         Case.objects.filter(pk=case.pk).update(
             reporter=None, reporter_name="", logged_by=None, concerned=None,
             concerned_description="", links="", description="(removed under the retention rule)",
+            reporter_wishes="",
             cpoms_reference="", outcome_reasons="", appeal_grounds="", appeal_reasons="",
             platform_other="", anonymised_at=timezone.now(),
         )

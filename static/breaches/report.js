@@ -48,6 +48,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const flagged = safeguarding && safeguarding.checked;
     show(wrap("id_cpoms_reference"), flagged);
     show(document.getElementById("cpoms-notice"), flagged);
+    const bullying = document.getElementById("id_cyberbullying");
+    show(wrap("id_reporter_wishes"), bullying && bullying.checked);
   };
   form.addEventListener("change", update);
   update();

@@ -56,6 +56,7 @@ def test_an_anonymous_report_stores_nothing_about_the_reporter(client_as, org):
     assert event.actor is None and event.ip_address is None
     assert org.staff.email not in str(event.changes) + event.actor_label
     assert not case.events.filter(actor=org.staff).exists()
+    assert case.events.get().actor_label == "Anonymous reporter"
 
 
 def test_the_report_page_explains_what_anonymity_means_for_follow_up(client_as):
@@ -159,3 +160,12 @@ def test_section_headings_are_not_offered_as_clauses(client_as, clause):
     page = client_as("staff").get(reverse("breaches:report_new")).content.decode()
     assert f'value="{clause("11").pk}"' not in page
     assert f'value="{clause("11.1").pk}"' in page
+
+
+def test_a_cyberbullying_report_keeps_what_the_reporter_would_like_to_happen(
+        client_as, team_client, org):
+    client_as("staff").post(reverse("breaches:report_new"), _form(
+        org, cyberbullying="on", reporter_wishes="I would like it taken down, no more."))
+    case = Case.objects.get()
+    page = team_client("principal").get(reverse("breaches:case_detail", args=[case.pk]))
+    assert "I would like it taken down, no more." in page.content.decode()

@@ -187,3 +187,14 @@ def test_an_unknown_case_and_a_hidden_case_look_the_same(team_client, case):
         return re.sub(r'"X-CSRFToken": "[^"]+"|value="[A-Za-z0-9]{64}"', "", html.decode())
 
     assert strip(hidden.content) == strip(missing.content)
+
+
+def test_after_reauthenticating_with_the_password_the_case_opens(case, org):
+    client = Client()
+    client.force_login(org.principal)
+    url = reverse("breaches:case_detail", args=[case.pk])
+    response = client.get(url)
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(response["Location"], {"password": "correct-horse-battery"})
+    assert response.status_code == 302 and response["Location"] == url
+    assert client.get(url).status_code == 200
