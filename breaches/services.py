@@ -309,7 +309,8 @@ def report_submit(
                 f"Triage is due by {case.triage_due:%-d %B %Y}."
                 + (" It is flagged as a SAFEGUARDING concern." if case.safeguarding else "")
             ),
-            url=case_url(case), about=case, urgent=case.safeguarding,
+            url=case_url(case), about=case, urgent=True,
+            reason="A report of social media misuse was routed to you to handle.",
         )
         if not anonymous and original_reporter is not None and on_behalf:
             notify(

@@ -93,8 +93,14 @@ def test_a_report_is_saved_and_its_notification_kept_while_redis_is_down(
     assert callbacks, "the email was to be queued after commit"
     case = Case.objects.get()
     note = Notification.objects.get(recipient=org.principal, kind="breaches.report_received")
-    assert note.emailed_at is None  # kept for the sweep to send later
+    assert note.emailed_at is None and note.email_state == "new"  # kept in the outbox
     assert case.reference in note.title
+    from django.core import mail
+
+    from notifications.services import flush_outbox
+
+    flush_outbox()  # Redis is back: the next flush sends it
+    assert [m.to for m in mail.outbox if case.reference in m.subject] == [[org.principal.email]]
 
 
 def test_script_in_a_report_is_shown_as_text(client_as, team_client, org):

@@ -69,8 +69,8 @@ def test_the_receiver_is_told_at_once(org, make_case):
     assert note.url.endswith(f"/reports/cases/{case.pk}/")
 
 
-def test_a_safeguarding_report_is_an_urgent_notification(org, make_case):
-    make_case(concerned="colleague", safeguarding=True, cpoms_reference="CP-1")
+def test_a_new_report_is_an_urgent_notification_emailed_at_once(org, make_case):
+    make_case(concerned="colleague")
     assert Notification.objects.get(recipient=org.principal).urgent
 
 
