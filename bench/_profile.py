@@ -73,7 +73,8 @@ def acknowledge_profile(count: int) -> dict | None:
         version = assignment.version
         SectionView.objects.bulk_create(
             [SectionView(person=assignment.person, version=version, section=s.key)
-             for s in sections_of(version)], ignore_conflicts=True)
+             for s in sections_of(version, assignment.person.academy)],
+            ignore_conflicts=True)
         answers = {f"q{q.pk}": str(q.correct_choice) for q in version.ack_questions.all()}
         client = Client()
         client.force_login(assignment.person)

@@ -99,19 +99,21 @@ def acknowledgement_plan(ack_users: int, read_users: int) -> dict:
     pending = list(
         Assignment.objects.live().outstanding()
         .filter(person__email__startswith="staff.", person__email__endswith=f"@{DOMAIN}")
-        .select_related("person", "version").order_by("person__email")[:ack_users + read_users]
+        .select_related("person", "person__academy", "version")
+        .order_by("person__email")[:ack_users + read_users]
     )
     ack, read = pending[:ack_users], pending[ack_users:]
-    views, answers_by_version, sections_by_version = [], {}, {}
+    views, answers_by_version, sections = [], {}, {}
     for assignment in ack:
-        version = assignment.version
-        if version.pk not in sections_by_version:
-            sections_by_version[version.pk] = [s.key for s in sections_of(version)]
+        version, academy = assignment.version, assignment.person.academy
+        if (version.pk, academy.pk) not in sections:  # an academy's addendum is a page too
+            sections[version.pk, academy.pk] = [s.key for s in sections_of(version, academy)]
+        if version.pk not in answers_by_version:
             answers_by_version[version.pk] = {
                 f"q{q.pk}": str(q.correct_choice) for q in version.ack_questions.all()
             }
         views.extend(SectionView(person_id=assignment.person_id, version=version, section=key)
-                     for key in sections_by_version[version.pk])
+                     for key in sections[version.pk, academy.pk])
     SectionView.objects.bulk_create(views, ignore_conflicts=True, batch_size=2000)
     return {
         "ack": [{"email": a.person.email, "assignment": a.pk,
