@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
@@ -138,7 +139,8 @@ def route_report(*, concerned: User | None, academy: Academy | None, to_ceo: boo
 
 def _next_reference(now: datetime.datetime) -> str:
     prefix = f"R-{now:%Y}-"
-    last = (Case.objects.filter(reference__startswith=prefix).order_by("-reference")
+    last = (Case.objects.filter(reference__startswith=prefix)
+            .annotate(width=Length("reference")).order_by("-width", "-reference")
             .values_list("reference", flat=True).first())
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"

@@ -89,3 +89,13 @@ def test_a_leaver_principal_is_not_the_receiver(org, make_case):
     new = person_make(role=Role.PRINCIPAL, academy=org.academy, name="New Principal")
     case = make_case(concerned="colleague")
     assert case.receiver == new
+
+
+def test_references_keep_counting_past_9999(org, make_case):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    first = make_case()
+    Case.objects.filter(pk=first.pk).update(reference=f"R-{year}-9999")
+    assert make_case().reference == f"R-{year}-10000"
+    assert make_case().reference == f"R-{year}-10001"
