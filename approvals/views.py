@@ -141,10 +141,13 @@ def detail(request, pk: int):
                   and (request.user.pk == req.decided_by_id
                        or any(p.pk == request.user.pk
                               for p in router.deciders_for(req, step=req.steps))))
+    events = list(req.events.select_related("actor", "on_behalf_of", "revision"))
+    decisions = [e for e in events if e.move in services.DECISION_MOVES]
     return render(request, "approvals/detail.html", {
         "req": req, "current": current, "revisions": revisions,
+        "last_decision": decisions[-1] if decisions else None,
         "content_rows": _content_rows(req, current),
-        "events": req.events.select_related("actor", "on_behalf_of", "revision"),
+        "events": events,
         "acting_for": acting,
         "deciders": router.deciders_for(req) if req.status == Status.PENDING else [],
         "decision_form": DecisionForm(kind=req.kind) if acting else None,

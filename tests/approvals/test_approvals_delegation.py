@@ -11,7 +11,7 @@ from approvals.models import Status
 from approvals.selectors import waiting_for
 from approvals.services import ApprovalError, delegation_create, delegation_end
 from audit.models import AuditEvent
-from tests.approvals.conftest import decide, make_monitoring, make_post
+from tests.approvals.conftest import decide, make_monitoring, make_post, soon
 
 
 def _delegate(org, deputy, days=7, start=0):
@@ -50,7 +50,7 @@ def test_a_deputy_can_open_the_request_while_the_delegation_is_in_force(client_a
 
 
 def test_a_delegation_not_yet_started_gives_nothing(org):
-    req = make_post(org.staff)
+    req = make_post(org.staff, publish_at=soon(10))
     _delegate(org, org.board, start=3)
     with pytest.raises(ApprovalError):
         decide(req, org.board)
