@@ -119,6 +119,22 @@ def roster_rows(queryset: QuerySet[Assignment], *, sort: str = "name", descendin
     return with_status(queryset, today).values(*ROSTER_FIELDS).order_by(*order, "id")
 
 
+def roster_ids(queryset: QuerySet[Assignment], *, sort: str = "name",
+               descending: bool = False, today=None) -> QuerySet:
+    """Assignment ids in display order: cheap to sort and slice for one page."""
+    order = SORTS.get(sort, SORTS["name"])
+    if descending:
+        order = [f"-{order[0]}", *order[1:]]
+    return with_status(queryset, today).order_by(*order, "id").values_list("id", flat=True)
+
+
+def roster_page(ids: list[int], today=None) -> list[dict]:
+    """Full rows for these assignment ids, in the same order (one query)."""
+    values = with_status(Assignment.objects.filter(pk__in=ids), today).values(*ROSTER_FIELDS)
+    by_id = {row["id"]: row for row in values}
+    return rows_from(by_id[pk] for pk in ids if pk in by_id)
+
+
 def _row(row: dict, categories: dict, methods: dict) -> dict:
     method = row["acknowledgement__method"] or ""
     return {

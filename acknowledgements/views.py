@@ -405,8 +405,10 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
     if request.GET.get("format") == "csv":
         name = f"acknowledgements-{slug}-{version.policy.slug}-{version.label}-{today}.csv"
         return _csv_response(rows_qs, name)
-    page = Paginator(rows_qs, 50).get_page(request.GET.get("page"))
-    rows = selectors.rows_from(page.object_list)
+    # Sort and cut the page on a lean query (ids only), then fetch the 50 full rows.
+    page = Paginator(selectors.roster_ids(listed, sort=sort, descending=descending,
+                                          today=today), 50).get_page(request.GET.get("page"))
+    rows = selectors.roster_page(list(page.object_list), today=today)
     user = request.user
     for row in rows:
         row["may_nudge"] = row["line_manager_id"] == user.pk and row["status"] != "done"
