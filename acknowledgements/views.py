@@ -81,9 +81,12 @@ def _previous_acknowledged(assignment: Assignment) -> PolicyVersion | None:
 
 
 def _start(request, reader: Reader):
-    if reader.assignment.is_done:
+    assignment = reader.assignment
+    if assignment.is_done:
         return redirect(reader.url("receipt"))
-    if _previous_acknowledged(reader.assignment) is not None:
+    if not services.sections_missing(person=assignment.person, version=assignment.version):
+        return redirect(reader.url("acknowledge"))  # read it all before: ready to acknowledge
+    if _previous_acknowledged(assignment) is not None:
         return redirect(reader.url("changes"))
     return redirect(reader.url("read", 1))
 

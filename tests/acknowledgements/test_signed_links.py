@@ -161,3 +161,14 @@ def test_hr_can_allow_token_only_acknowledgement_and_it_is_recorded(client_as, o
     published.policy.refresh_from_db()
     assert published.policy.allow_token_only
     assert AuditEvent.objects.filter(action="acknowledgements.token_only_changed").exists()
+
+
+def test_a_link_opened_after_reading_everything_goes_straight_to_acknowledging(
+        client_as, org, published):
+    from tests.acknowledgements.conftest import read_everything
+
+    assignment = staff_assignment(org, published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+    start = client.get(client.get(signed_link_url(assignment))["Location"])
+    assert start["Location"] == reverse("acknowledgements:acknowledge", args=[assignment.pk])
