@@ -10,6 +10,7 @@ import base64
 import json
 import logging
 import mimetypes
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,10 @@ def table_rows_max() -> int:
     """Rosters longer than this print as a compact register: a table cell costs WeasyPrint
     about five times what a line of text does, and 10,000 rows must lay out in under a minute.
     """
-    return int(getattr(settings, "AUDIT_PACK_TABLE_ROWS_MAX", DEFAULT_TABLE_ROWS_MAX))
+    value = getattr(settings, "AUDIT_PACK_TABLE_ROWS_MAX", None)
+    if value in (None, ""):
+        value = os.environ.get("AUDIT_PACK_TABLE_ROWS_MAX") or DEFAULT_TABLE_ROWS_MAX
+    return int(value)
 
 
 def _fit(text: str, width: int) -> str:

@@ -147,12 +147,31 @@ def clauses_of(version: PolicyVersion) -> list[dict]:
     ]
 
 
+def addenda_of(version: PolicyVersion) -> list[dict]:
+    """Approved academy addenda (local arrangements staff at that academy also read)."""
+    try:
+        from policies.models import AcademyAddendum
+    except ImportError:
+        return []
+    return [
+        {"academy": a.academy.name, "text": a.text, "content_hash": a.content_hash,
+         "approved_by": a.approved_by.full_name if a.approved_by_id else "",
+         "approved_at": a.approved_at}
+        for a in AcademyAddendum.objects.filter(
+            version=version, status=AcademyAddendum.Status.APPROVED,
+        ).select_related("academy", "approved_by").order_by("academy__name")
+    ]
+
+
 def policy_text(version: PolicyVersion) -> Section:
     clauses = clauses_of(version)
+    addenda = addenda_of(version)
     section = Section(
-        key="policy_text", title="Full policy text", data=clauses,
+        key="policy_text", title="Full policy text",
+        data={"clauses": clauses, "addenda": addenda},
         hashed={"content_hash": version.content_hash or version.compute_content_hash(),
-                "clauses": [(c["number"], c["text"]) for c in clauses]},
+                "clauses": [(c["number"], c["text"]) for c in clauses],
+                "addenda": [(a["academy"], a["text"]) for a in addenda]},
     )
     if not clauses:
         section.note = "This version has no clauses recorded in the policy library."
@@ -233,10 +252,13 @@ def redline_section(version: PolicyVersion) -> Section:
                        data={"previous": None, "rows": [], "summary": {}},
                        note="This is the first version in the policy library: there is no "
                             "earlier version to compare against.")
-    diffs = redline(
-        Clause.objects.filter(version=previous).order_by("order"),
-        Clause.objects.filter(version=version).order_by("order"),
-    )
+    try:
+        diffs = selector("policies.selectors", "version_redline")(previous, version)
+    except SourceUnavailable:
+        diffs = redline(
+            Clause.objects.filter(version=previous).order_by("order"),
+            Clause.objects.filter(version=version).order_by("order"),
+        )
     rows = [
         {"status": d.status, "number": d.number, "old_number": d.old_number,
          "new_number": d.new_number, "html": render_marks_html(d.marks)}

@@ -165,3 +165,18 @@ def test_a_very_large_roster_prints_as_a_compact_register_with_the_same_facts(
     assert "Whole trust 10 3 30.0% 6 60.0% 1 10.0%" in flat
     assert text.count("Name Category Acknowledged at Method Status") >= 3 or \
         flat.count("Name Category Acknowledged at Method Status") >= 3
+
+
+def test_an_academy_addendum_is_printed_with_the_policy_text(org, versions):
+    from django.utils import timezone
+
+    from policies.models import AcademyAddendum
+
+    AcademyAddendum.objects.create(
+        version=versions[1], academy=org.academy, status="approved", approved_by=org.ceo,
+        approved_at=timezone.now(), text="Report concerns to the Designated Safeguarding Lead.")
+    pack = build_policy_pack(org.hr, versions[1])
+    text = squash(pdf_text(pack.file_path.read_bytes()))
+    assert ("Academy addenda Local arrangements approved for one academy; its staff read them "
+            "with the policy. Northfield Primary Academy Report concerns to the Designated "
+            "Safeguarding Lead. Approved by Chief Executive") in text
