@@ -92,3 +92,13 @@ def test_a_principal_cannot_open_another_academys_calendar(client_as, org):
     response = client_as("other_principal").get(reverse("approvals:calendar"),
                                                 {"academy": org.academy.code})
     assert response.status_code == 404
+
+
+def test_the_register_csv_lists_what_is_in_force_and_defuses_formulas(client_as, org):
+    req = make_exception(org.staff)
+    decide(req, org.manager, "approve_with_conditions", conditions="=HYPERLINK(\"x\")")
+    response = client_as("hr").get(reverse("approvals:register") + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == req.reference
+    assert rows[1][9] == "'=HYPERLINK(\"x\")"
