@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--academy", required=True)
     parser.add_argument("--staff", default="")
     parser.add_argument("--assignment", type=int, default=0)
+    parser.add_argument("--policy-page", default="")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--acknowledge", type=int, default=5)
     args = parser.parse_args()
@@ -122,6 +123,8 @@ def main() -> None:
     if args.assignment:
         pages.append(("policy reading page (section 1)", as_staff,
                       f"/acknowledgements/a/{args.assignment}/read/1/"))
+    if args.policy_page:
+        pages.append(("policy page (whole text)", as_staff, args.policy_page))
     pages += [
         ("Principal home /", as_principal, "/"),
         ("Principal dashboard (academy)", as_principal,

@@ -122,6 +122,17 @@ def acknowledgement_plan(ack_users: int, read_users: int) -> dict:
     }
 
 
+def published_policy_page() -> str:
+    """The policy library's reading page of the current version (the whole text), if any."""
+    try:
+        from policies.models import PolicyVersion
+    except ImportError:
+        return ""
+    version = (PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED)
+               .select_related("policy").order_by("-published_at").first())
+    return f"/policies/{version.policy.slug}/{version.label}/" if version else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=10_000)
@@ -134,6 +145,7 @@ def main() -> None:
     plan = acknowledgement_plan(args.ack_users, args.read_users)
     print(json.dumps({
         "password": PASSWORD,
+        "policy_page": published_policy_page(),
         "principal": f"principal.a01@{DOMAIN}",
         "academy": academies[0].code,
         "people": User.objects.count(),

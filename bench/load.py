@@ -88,6 +88,9 @@ def pages(plan: dict, staff: list, principal, ack_clients: list) -> list[tuple]:
                 f"/acknowledgements/a/{readers[i % len(staff)]['assignment']}/read/1/"),
             ok_page, None,
         ))
+    if plan.get("policy_page"):
+        chosen.append(("policy page (whole text)", by_staff(lambda i: plan["policy_page"]),
+                       ok_page, None))
     chosen += [
         ("Principal home /", lambda i: principal.get("/"), ok_page, None),
         ("Principal dashboard (academy)",
@@ -167,7 +170,8 @@ def print_profile(env: dict, plan: dict, args) -> None:
         if readers and readers[0]["assignment"] else []
     report = json.loads(run_script(
         {**env, "ALLOWED_HOSTS": "testserver,127.0.0.1"}, ROOT / "bench" / "_profile.py",
-        "--principal", plan["principal"], "--academy", plan["academy"], *extra,
+        "--principal", plan["principal"], "--academy", plan["academy"],
+        "--policy-page", plan.get("policy_page", ""), *extra,
     ).strip().splitlines()[-1])
     floor_ms = report["floor view"]["ms"]
     print()
