@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,20 +45,16 @@ def index(request):
     })
 
 
+@login_required
 def detail(request, document_id: str):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
     pack = get_pack_for_user(request.user, document_id)
     template = "auditpacks/_progress.html" if request.htmx else "auditpacks/detail.html"
     return render(request, template, {"pack": pack})
 
 
+@login_required
 @require_POST
 def retry(request, document_id: str):
-    if not request.user.is_authenticated:
-        raise Http404
     pack = get_pack_for_user(request.user, document_id)
     try:
         services.pack_retry(pack=pack, actor=request.user, request=request)
@@ -66,11 +63,8 @@ def retry(request, document_id: str):
     return redirect("auditpacks:detail", document_id=pack.document_id)
 
 
+@login_required
 def download(request, document_id: str):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
     pack = get_pack_for_user(request.user, document_id)
     path = pack.file_path
     if pack.status != Pack.Status.READY or path is None or not path.exists():
@@ -84,12 +78,9 @@ def download(request, document_id: str):
     return response
 
 
+@login_required
 def case_pack(request, case_pk: str):
     """Confirm and ask for the pack of one breach case (404 for anyone who may not see it)."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
     try:
         get_case_for_user = selector("breaches.selectors", "get_case_for_user")
     except SourceUnavailable as exc:
