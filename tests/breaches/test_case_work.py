@@ -161,3 +161,29 @@ def test_the_demo_cases_are_made_once_in_different_states(db):
     assert Case.objects.count() == len(demo.DEMO_CASES)
     assert set(Case.objects.values_list("state", flat=True)) == {
         State.REPORTED, State.INVESTIGATION, State.NO_CASE, State.OUTCOME}
+
+
+def test_the_handler_list_filters_by_academy_and_overdue(team_client, make_case, org):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10), tick=False):
+        old = make_case(concerned="colleague")
+    other = make_case(reporter=org.outsider, concerned=None, academy=org.other,
+                      concerned_description="unknown account")
+    client = team_client("ceo")
+    by_academy = client.get(reverse("breaches:case_list"),
+                            {"academy": org.other.code}).content.decode()
+    assert other.reference in by_academy and old.reference not in by_academy
+    overdue = client.get(reverse("breaches:case_list"), {"overdue": "1"}).content.decode()
+    assert old.reference in overdue and other.reference not in overdue
+    assert "Overdue" in overdue
+
+
+def test_the_handler_list_puts_the_soonest_due_first(team_client, make_case, org):
+    import time_machine
+
+    newer = make_case(concerned="colleague")
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10), tick=False):
+        older = make_case(concerned="colleague")
+    page = team_client("principal").get(reverse("breaches:case_list")).content.decode()
+    assert page.index(older.reference) < page.index(newer.reference)
