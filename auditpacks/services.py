@@ -159,7 +159,23 @@ def pack_build(*, pack_id: int, on_progress=None) -> Pack | None:
         if pack.kind == Pack.Kind.CASE:
             _log_on_case(pack, "auditpacks.case_pack_generated",
                          f"Case pack {pack.document_id} generated ({built.pages} pages)")
+        _notify_ready(pack)
     return pack
+
+
+def _notify_ready(pack: Pack) -> None:
+    """Tell the person who asked: a large pack can take a minute and they may have moved on."""
+    from django.urls import reverse
+
+    from notifications.services import notify
+
+    notify(
+        recipient=pack.requested_by, kind="auditpacks.pack_ready",
+        title=f"Your {pack.get_kind_display().lower()} is ready: {pack.subject}",
+        body=(f"{pack.document_id}, {pack.page_count} pages. It can be downloaded until "
+              f"{timezone.localtime(pack.expires_at):%-d %B %Y}."),
+        url=reverse("auditpacks:detail", args=[pack.document_id]), about=pack,
+    )
 
 
 def _log_on_case(pack: Pack, action: str, summary: str) -> None:

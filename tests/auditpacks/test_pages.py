@@ -176,3 +176,12 @@ def test_the_audit_pack_command_names_the_versions_it_knows(org, versions, tmp_p
     with pytest.raises(CommandError, match="known: 2025-09, 2023-09|known: 2023-09, 2025-09"):
         call_command("audit_pack", "--policy", "social-media", "--version", "1999",
                      "--out", str(tmp_path / "x.pdf"))
+
+
+def test_the_person_who_asked_is_told_when_the_pack_is_ready(org, versions):
+    from notifications.models import Notification
+
+    pack = build_policy_pack(org.hr, versions[1])
+    note = Notification.objects.get(recipient=org.hr, kind="auditpacks.pack_ready")
+    assert note.title == "Your policy audit pack is ready: Social Media Policy 2025-09"
+    assert note.url == reverse("auditpacks:detail", args=[pack.document_id])
