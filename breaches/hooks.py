@@ -17,6 +17,8 @@ def nav_items(request) -> list[NavItem]:
             state=State.REPORTED, handler=user).count()
         items.append(NavItem("Cases", reverse("breaches:case_list"), order=41,
                              badge=waiting or None))
+    elif can(user, "breaches.statistics"):
+        items.append(NavItem("Case statistics", reverse("breaches:statistics"), order=41))
     return items
 
 

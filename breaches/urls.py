@@ -13,6 +13,7 @@ urlpatterns = [
     path("sent/", views.report_sent, name="report_sent"),
     path("mine/<int:pk>/", views.my_report, name="my_report"),
     path("about-me/<int:pk>/", views.about_me, name="about_me"),
+    path("statistics/", views.statistics, name="statistics"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/register.csv", views.case_export, name="case_export"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

@@ -300,6 +300,7 @@ def case_list(request):
     return render(request, "breaches/case_list.html", {
         "page": page, "rows": page.object_list, "states": State.choices,
         "academies": academies, "state": state,
+        "can_see_statistics": can(request.user, "breaches.statistics"),
     })
 
 
@@ -546,3 +547,21 @@ def evidence_download(request, pk: int):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@requires("breaches.statistics")
+def statistics(request):
+    import datetime
+
+    def _date(name):
+        try:
+            return datetime.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    stats = selectors.anonymised_statistics(date_from=_date("from"), date_to=_date("to"))
+    tables = [(title, stats[key]) for key, title in (
+        ("by_clause", "Clauses found breached"), ("by_clause_cited", "Clauses cited in reports"),
+        ("by_platform", "Platform"), ("by_outcome", "Outcome"), ("by_academy", "Academy"),
+        ("by_state", "Stage"))]
+    return render(request, "breaches/statistics.html", {"stats": stats, "tables": tables})

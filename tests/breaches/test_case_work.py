@@ -187,3 +187,16 @@ def test_the_handler_list_puts_the_soonest_due_first(team_client, make_case, org
         older = make_case(concerned="colleague")
     page = team_client("principal").get(reverse("breaches:case_list")).content.decode()
     assert page.index(older.reference) < page.index(newer.reference)
+
+
+@pytest.mark.parametrize("name,status", [("board", 200), ("hr", 200), ("ceo", 200),
+                                         ("principal", 403), ("staff", 403)])
+def test_the_statistics_page_is_for_hr_the_ceo_and_the_board(client_as, name, status):
+    assert client_as(name).get(reverse("breaches:statistics")).status_code == status
+
+
+def test_the_statistics_page_shows_counts_but_no_names(client_as, make_case, org):
+    case = make_case(concerned="colleague")
+    page = client_as("board").get(reverse("breaches:statistics")).content.decode()
+    assert "Facebook" in page and org.academy.name in page
+    assert org.colleague.full_name not in page and case.reference not in page
