@@ -267,12 +267,14 @@ def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
     inputs = input_hashes(sections, CASE_INPUT_LABELS)
     chain = sections["chain_head"].data if sections["chain_head"].available else ""
     context = sections["case"].data["context"]
+    case = sections["case"].data["case"]
     progress(40, "Preparing the document")
     html = render_to_string("auditpacks/pdf/case_pack.html", {
         "pack": pack,
         "trust_name": settings.TRUST_NAME,
-        "case": sections["case"].data["case"],
+        "case": case,
         "c": context,
+        "timeline": timeline_rows(case, context.get("timeline") or []),
         "evidence": [_evidence_item(item) for item in (context.get("evidence") or [])],
         "inputs": inputs,
         "chain_head": chain,
@@ -285,6 +287,24 @@ def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
     pdf, pages = render_pdf(html, progress)
     missing = [s.title for s in sections.values() if not s.available]
     return BuiltPack(pdf=pdf, pages=pages, inputs=inputs, chain_head_hash=chain, missing=missing)
+
+
+def timeline_rows(case, events) -> list[dict]:
+    """Timeline entries for print: names without email addresses, and a reporter who asked
+    for their identity to be withheld shown as "The reporter" (the pack goes to a hearing)."""
+    withheld = bool(getattr(case, "withhold_identity", False) or getattr(case, "anonymous", False))
+    reporter_id = getattr(case, "reporter_id", None)
+    rows = []
+    for event in events:
+        get = sources.field_of
+        actor_id = get(event, "actor_id")
+        if withheld and reporter_id and actor_id == reporter_id:
+            who = "The reporter (identity withheld)"
+        else:
+            who = str(get(event, "actor_label") or "").split(" <")[0] or "System"
+        rows.append({"at": get(event, "at"), "who": who, "summary": get(event, "summary", ""),
+                     "reason": get(event, "reason", "")})
+    return rows
 
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}

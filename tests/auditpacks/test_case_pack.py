@@ -130,3 +130,21 @@ def test_a_case_pack_can_be_verified_and_fails_once_the_case_changes(org, in_tri
     result = services.pack_verify(data=data)
     assert not result.ok
     assert "Case record has changed since the pack was built." in result.problems
+
+
+def test_a_reporter_who_asked_to_stay_anonymous_is_not_named_anywhere_in_the_case_pack(
+    org, versions
+):
+    from breaches.services import report_submit
+
+    case = report_submit(reporter=org.staff, data={
+        "concerned": org.colleague, "platform": "instagram", "withhold_identity": True,
+        "seen_at": timezone.now() - datetime.timedelta(days=1),
+        "description": "A story mocking a pupil.",
+        "clauses": [versions[1].clauses.get(number="1.2")],
+    })
+    pack = build_case_pack(org.hr, case)
+    text = squash(pdf_text(pack.file_path.read_bytes()))
+    assert "Identity withheld at the reporter's request" in text
+    assert "The reporter (identity withheld) Report received" in text
+    assert org.staff.full_name not in text and org.staff.email not in text
