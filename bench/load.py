@@ -46,8 +46,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--academies", type=int, default=20)
-    parser.add_argument("--ack-users", type=int, default=100,
-                        help="distinct staff who each acknowledge once (the POST sample)")
+    parser.add_argument("--ack-users", type=int, default=120,
+                        help="distinct staff who each acknowledge once (the POST samples)")
+    parser.add_argument("--ack-one-at-a-time", type=int, default=20,
+                        help="of those, how many acknowledge one at a time (service time)")
     parser.add_argument("--read-users", type=int, default=20,
                         help="further staff who only read (home, reading page, floor)")
     parser.add_argument("--requests", type=int, default=300, help="per page, at most")
@@ -69,7 +71,11 @@ def ok_acknowledged(response) -> bool:
     return response.status_code == 302 and "/receipt/" in response.headers.get("location", "")
 
 
-def pages(plan: dict, staff: list, principal, ack_clients: list) -> list[tuple]:
+ONE_AT_A_TIME = "1 in flight: "
+
+
+def pages(plan: dict, staff: list, principal, ack_clients: list,
+          serial_acks: int = 0) -> list[tuple]:
     """(name, request(i), check, total or None) in the order they are measured."""
     def by_staff(path_of):
         return lambda i: staff[i % len(staff)].get(path_of(i))
@@ -99,14 +105,24 @@ def pages(plan: dict, staff: list, principal, ack_clients: list) -> list[tuple]:
         ("Principal people list", lambda i: principal.get("/people/"), ok_page, None),
     ]
     if ack_clients:
-        def acknowledge(i: int):
-            person, client = plan["ack"][i], ack_clients[i]
-            return client.post(
-                f"/acknowledgements/a/{person['assignment']}/acknowledge/",
-                data={"agree": "yes", **person["answers"],
-                      "csrfmiddlewaretoken": client.cookies["csrftoken"]},
-            )
-        chosen.append(("acknowledge POST", acknowledge, ok_acknowledged, len(ack_clients)))
+        def acknowledger(offset: int):
+            def acknowledge(i: int):
+                person, client = plan["ack"][offset + i], ack_clients[offset + i]
+                return client.post(
+                    f"/acknowledgements/a/{person['assignment']}/acknowledge/",
+                    data={"agree": "yes", **person["answers"],
+                          "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+                )
+            return acknowledge
+
+        serial = min(serial_acks, len(ack_clients) // 2)
+        chosen.append(("acknowledge POST", acknowledger(serial), ok_acknowledged,
+                       len(ack_clients) - serial))
+        if serial:
+            chosen.append((ONE_AT_A_TIME + "acknowledge POST", acknowledger(0),
+                           ok_acknowledged, serial))
+    chosen.append((ONE_AT_A_TIME + "floor view", by_staff(lambda i: "/_bench/floor/"), ok_page,
+                   None))
     return chosen
 
 
@@ -128,12 +144,16 @@ async def run(url: str, plan: dict, args) -> list[Result]:
     print(f"  signed in in {time.monotonic() - started:.0f}s", flush=True)
     results = []
     try:
-        for name, request, check, total in pages(plan, staff, principal, ack_clients):
+        for name, request, check, total in pages(plan, staff, principal, ack_clients,
+                                                 args.ack_one_at_a_time):
+            concurrency = 1 if name.startswith(ONE_AT_A_TIME) else args.concurrency
             if total is None and args.warmup:
                 await measure(name, request, check, total=args.warmup,
-                              concurrency=args.concurrency, max_seconds=args.max_seconds)
+                              concurrency=concurrency, max_seconds=args.max_seconds)
+            if total is None and concurrency == 1:
+                total = 50
             result = await measure(name, request, check, total=total or args.requests,
-                                   concurrency=args.concurrency, max_seconds=args.max_seconds)
+                                   concurrency=concurrency, max_seconds=args.max_seconds)
             results.append(result)
             print(f"  {name}: {result.rps:.1f} req/s, p95 {result.percentile(95):.0f} ms, "
                   f"{result.errors} errors {result.first_error}", flush=True)
@@ -147,6 +167,10 @@ def verdict(results: list[Result]) -> list[str]:
     floor = results[0]
     misses = []
     for r in results:
+        if r.name.startswith(ONE_AT_A_TIME):
+            if r.errors:
+                misses.append(f"{r.name}: {r.errors} errors (first: {r.first_error})")
+            continue
         if r.errors:
             misses.append(f"{r.name}: {r.errors} errors (first: {r.first_error})")
         if r is not floor and r.name != "acknowledge POST" \
