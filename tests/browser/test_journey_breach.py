@@ -9,6 +9,9 @@ from breaches.models import Case
 from tests.breaches.conftest import PNG_BYTES, publish_policy
 from tests.browser.conftest import check_accessibility, sign_in
 
+#: The machine is shared; give slow page loads time before calling a step failed.
+WAIT = 15_000
+
 
 def _sign_out(page):
     page.get_by_role("button", name="Sign out").click()
@@ -16,6 +19,7 @@ def _sign_out(page):
 
 
 def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_server, org, shot):
+    page.set_default_timeout(WAIT)
     version = publish_policy()
     b_clause = version.clauses.get(number="10.4 b)")
     pupil_clause = version.clauses.get(number="10.6 b)")
@@ -25,7 +29,7 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
     page.get_by_role("link", name="Report misuse").click()
     check_accessibility(page, "reports home")
     page.get_by_role("link", name="Make a report").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Report misuse")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Report misuse", timeout=WAIT)
     check_accessibility(page, "report form")
     page.get_by_role("combobox", name="Person concerned").select_option(str(org.colleague.pk))
     page.get_by_role("combobox", name="Platform").select_option("facebook")
@@ -40,7 +44,7 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
     page.get_by_label("What the file shows").fill("Screenshot of the post")
     shot("report-filled")
     page.get_by_role("button", name="Send the report").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Report sent")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Report sent", timeout=WAIT)
     check_accessibility(page, "report sent")
     shot("report-sent")
     case = Case.objects.get()
@@ -49,10 +53,11 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
 
     # The Principal receives it, triages and opens a formal investigation.
     sign_in(page, live_server, org.principal)
-    expect(page.get_by_text("Reports of social media misuse waiting for you")).to_be_visible()
+    waiting = page.get_by_text("Reports of social media misuse waiting for you")
+    expect(waiting).to_be_visible(timeout=WAIT)
     shot("principal-home")
     page.get_by_role("link", name=case.reference, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference, timeout=WAIT)
     check_accessibility(page, "case page")
     shot("case-reported")
     page.get_by_role("link", name="Start triage").click()
@@ -63,14 +68,15 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
     page.get_by_role("link", name="Open a formal investigation").click()
     page.get_by_label("Reason").fill("The post names pupils and disparages a colleague.")
     page.get_by_role("button", name="Open a formal investigation").click()
-    expect(page.get_by_text("Formal investigation").first).to_be_visible()
+    expect(page.get_by_text("Formal investigation").first).to_be_visible(timeout=WAIT)
 
     # ... asks for the post to be removed (clause 3.4) ...
     page.get_by_text("Record a note, meeting or request").click()
     page.get_by_label("What are you recording?").select_option("removal_request")
     page.get_by_label("Details").fill("Please remove the post from the parents' group today.")
     page.get_by_role("button", name="Record", exact=True).click()
-    expect(page.get_by_text("Request to remove the posting (clause 3.4) recorded.")).to_be_visible()
+    recorded = page.get_by_text("Request to remove the posting (clause 3.4) recorded.")
+    expect(recorded).to_be_visible(timeout=WAIT)
     check_accessibility(page, "case with a removal request")
     shot("removal-requested")
 
@@ -81,20 +87,20 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
     page.get_by_label("Reasons").fill("The post was intended to belittle a colleague.")
     check_accessibility(page, "outcome form")
     page.get_by_role("button", name="Record the outcome").click()
-    expect(page.get_by_text("Written warning").first).to_be_visible()
+    expect(page.get_by_text("Written warning").first).to_be_visible(timeout=WAIT)
     shot("outcome-recorded")
     _sign_out(page)
 
     # The colleague is notified and appeals.
     sign_in(page, live_server, org.colleague)
     page.get_by_role("link", name=case.reference, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("A report about you")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("A report about you", timeout=WAIT)
     expect(page.get_by_text("Please remove the post from the parents' group today.")
-           ).to_be_visible()
+           ).to_be_visible(timeout=WAIT)
     check_accessibility(page, "about me")
     page.get_by_label("Grounds of appeal").fill("The post was a joke among friends.")
     page.get_by_role("button", name="Lodge my appeal").click()
-    expect(page.get_by_text("Your appeal has been lodged.")).to_be_visible()
+    expect(page.get_by_text("Your appeal has been lodged.")).to_be_visible(timeout=WAIT)
     shot("appeal-lodged")
     _sign_out(page)
 
@@ -106,7 +112,7 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
     page.get_by_label("Reasons").fill("The post was public and named a colleague.")
     check_accessibility(page, "appeal decision")
     page.get_by_role("button", name="Decide the appeal").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Closed")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Closed", timeout=WAIT)
     shot("appeal-decided")
     _sign_out(page)
 
