@@ -55,3 +55,11 @@ def test_the_navigation_shows_only_links_the_role_may_use(client_as):
     hr_page = client_as("hr").get(reverse("home")).content.decode()
     assert reverse("audit:event_list") not in staff_page
     assert reverse("audit:event_list") in hr_page
+
+
+def test_only_the_closest_navigation_link_is_marked_as_the_current_page(client_as):
+    import re
+
+    page = client_as("hr").get(reverse("accounts:staff_import")).content.decode()
+    current = re.findall(r'<a href="([^"]+)" aria-current="page"', page)
+    assert current == [reverse("accounts:people_list")]
