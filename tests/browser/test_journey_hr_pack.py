@@ -74,6 +74,7 @@ def test_hr_imports_staff_and_downloads_the_policy_audit_pack(
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit packs")
     check_accessibility(page, "audit packs")
     page.get_by_label("Policy and version").select_option(label="Version 2023-09 (published)")
+    shot("audit-packs")
     page.get_by_role("button", name="Build the pack").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Social Media Policy 2023-09")
     expect(page.locator("#pack-progress")).to_contain_text("Waiting to start")
