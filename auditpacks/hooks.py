@@ -8,6 +8,8 @@ def nav_items(request) -> list[NavItem]:
     user = request.user
     if can(user, "auditpacks.policy_pack"):
         return [NavItem("Audit packs", reverse("auditpacks:index"), order=85)]
+    if can(user, "breaches.handle"):
+        return [NavItem("Case packs", reverse("auditpacks:case_list"), order=85)]
     if can(user, "auditpacks.verify"):
         return [NavItem("Verify a pack", reverse("auditpacks:verify"), order=85)]
     return []

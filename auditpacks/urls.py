@@ -12,6 +12,7 @@ urlpatterns = [
     path("exports/cases.<str:fmt>", views.export_cases, name="export_cases"),
     path("exports/approvals/<slug:register>.<str:fmt>", views.export_approvals,
          name="export_approvals"),
+    path("cases/", views.case_list, name="case_list"),
     path("cases/<str:case_pk>/", views.case_pack, name="case_pack"),
     path("<str:document_id>/", views.detail, name="detail"),
     path("<str:document_id>/download/", views.download, name="download"),

@@ -78,6 +78,21 @@ def download(request, document_id: str):
     return response
 
 
+@requires("breaches.handle")
+def case_list(request):
+    """The cases this person may make a hearing pack of (the case team's cases)."""
+    try:
+        cases_visible_to = selector("breaches.selectors", "cases_visible_to")
+    except SourceUnavailable:
+        cases = []
+    else:
+        cases = (cases_visible_to(request.user).select_related("academy")
+                 .order_by("-created_at")[:200])
+    return render(request, "auditpacks/case_list.html", {
+        "cases": cases, "case_packs": case_packs_for_user(request.user)[:50],
+    })
+
+
 @login_required
 def case_pack(request, case_pk: str):
     """Confirm and ask for the pack of one breach case (404 for anyone who may not see it)."""

@@ -148,3 +148,10 @@ def test_a_reporter_who_asked_to_stay_anonymous_is_not_named_anywhere_in_the_cas
     assert "Identity withheld at the reporter's request" in text
     assert "The reporter (identity withheld) Report received" in text
     assert org.staff.full_name not in text and org.staff.email not in text
+
+
+def test_the_case_pack_list_shows_only_the_cases_a_person_may_see(client_as, case):
+    url = reverse("auditpacks:case_list")
+    assert case.reference in client_as("principal").get(url).content.decode()
+    assert case.reference not in client_as("other_principal").get(url).content.decode()
+    assert client_as("staff").get(url).status_code == 403
