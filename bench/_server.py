@@ -81,7 +81,9 @@ def run_script(env: dict, script: Path, *args: str, timeout: int = 1800) -> str:
 
 
 def port_is_free(port: int) -> bool:
+    """Nobody listens there (a port in TIME_WAIT after a clean stop counts as free)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
