@@ -4,8 +4,30 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
-from accounts.permissions import requires
+from accounts.permissions import can, requires
 from audit.models import AuditEvent
+
+
+def events_visible_to(user):
+    """The audit trail, less what this reader may not know exists.
+
+    Breach cases are confidential to those who handle them, and the monitoring register
+    (clause 7.2) to HR and the CEO: their events are hidden from other readers, so the trail
+    cannot reveal that a case or a monitoring request exists.
+    """
+    events = AuditEvent.objects.select_related("actor")
+    if not can(user, "breaches.handle"):
+        events = events.exclude(action__startswith="breaches.")
+    if not can(user, "approvals.monitoring_register"):
+        from approvals.models import ApprovalRequest, Kind
+
+        monitoring_ids = [
+            str(pk) for pk in ApprovalRequest.objects.filter(kind=Kind.MONITORING)
+            .values_list("pk", flat=True)
+        ]
+        events = events.exclude(object_type="approvals.approvalrequest",
+                                object_id__in=monitoring_ids)
+    return events
 
 
 def _date(value: str):
@@ -17,7 +39,7 @@ def _date(value: str):
 
 @requires("audit.view")
 def event_list(request):
-    events = AuditEvent.objects.select_related("actor")
+    events = events_visible_to(request.user)
     q = request.GET.get("q", "").strip()
     action = request.GET.get("action", "").strip()
     date_from, date_to = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))

@@ -55,3 +55,31 @@ def test_signing_in_is_recorded_with_the_ip_address(org):
     )
     login = AuditEvent.objects.get(action="accounts.login")
     assert login.actor == org.staff and login.ip_address == "10.1.2.3"
+
+
+def test_an_administrator_does_not_see_breach_case_events_in_the_trail(client_as, org):
+    audit_log(action="breaches.case_viewed", actor=org.principal, summary="Case C-0001")
+    assert "C-0001" not in client_as("admin").get(reverse("audit:event_list")).content.decode()
+    assert "C-0001" in client_as("hr").get(reverse("audit:event_list")).content.decode()
+
+
+def test_only_hr_and_the_ceo_see_monitoring_request_events_in_the_trail(client_as, org):
+    import datetime
+
+    from django.utils import timezone
+
+    from approvals import services
+    from approvals.models import Kind
+
+    start = timezone.localdate()
+    services.request_submit(kind=Kind.MONITORING, requester=org.manager,
+                            submission=services.Submission(
+        title="Monitor Zed", text="Reports of misuse.",
+        content={"subject": {"id": org.staff.pk, "name": org.staff.full_name},
+                 "foundation": "Two written reports", "scope": "Social media on the network",
+                 "start": start.isoformat(), "days": 14, "presentation": ""},
+        columns={"subject_person": org.staff, "valid_from": start,
+                 "valid_until": start + datetime.timedelta(days=13)},
+    ))
+    assert "Monitor Zed" in client_as("ceo").get(reverse("audit:event_list")).content.decode()
+    assert "Monitor Zed" not in client_as("admin").get(reverse("audit:event_list")).content.decode()
