@@ -159,7 +159,8 @@ def main() -> int:
             # Age those claims instead of waiting a quarter of an hour.
             aged = sql("UPDATE notifications_delivery SET claimed_at = claimed_at - "
                        "interval '16 minutes' WHERE status = 'sending' AND claimed_at < %s "
-                       "RETURNING id", killed_time)
+                       "AND claimed_at > %s - interval '15 minutes' RETURNING id",
+                       killed_time, killed_time)
             if aged:
                 print(f"  {len(aged)} deliveries claimed by the killed worker: their claim is "
                       "aged by 16 minutes, as if the stale-claim timeout had passed", flush=True)
