@@ -200,3 +200,8 @@ def test_the_statistics_page_shows_counts_but_no_names(client_as, make_case, org
     page = client_as("board").get(reverse("breaches:statistics")).content.decode()
     assert "Facebook" in page and org.academy.name in page
     assert org.colleague.full_name not in page and case.reference not in page
+
+
+def test_the_case_page_offers_the_case_pack_for_a_hearing(team_client, investigation):
+    page = team_client("hr").get(reverse("breaches:case_detail", args=[investigation.pk]))
+    assert reverse("auditpacks:case_pack", args=[investigation.pk]) in page.content.decode()
