@@ -77,3 +77,12 @@ def test_repeated_failed_sign_ins_are_rate_limited(org):
     )
     assert "Too many failed login attempts" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_person_is_emailed_when_their_password_changes(client_as, org, mailoutbox):
+    client_as("staff").post(reverse("account_change_password"), {
+        "oldpassword": "correct-horse-battery", "password1": "an-entirely-new-passphrase",
+        "password2": "an-entirely-new-passphrase",
+    })
+    assert [m.to for m in mailoutbox] == [[org.staff.email]]
+    assert "password" in mailoutbox[0].subject.lower()
