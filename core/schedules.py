@@ -15,17 +15,18 @@ class Schedule:
     name: str
     task: str
     description: str
-    every_seconds: int | None = None
+    #: (every, period) with period "seconds" or "minutes"
+    every: tuple[int, str] | None = None
     #: (minute, hour) in London time, daily
     daily_at: tuple[str, str] | None = None
 
 
 SCHEDULES = [
     Schedule("Worker heartbeat (health check)", "core.heartbeat",
-             "Proves a worker is consuming the queue; /healthz reads it.", every_seconds=30),
+             "Proves a worker is consuming the queue; /healthz reads it.", every=(30, "seconds")),
     Schedule("Send waiting notification emails (outbox)", "notifications.flush_outbox",
              "Sends notifications the broker missed and retries failed emails with back-off.",
-             every_seconds=60),
+             every=(60, "seconds")),
     Schedule("Daily reminders and summary emails", "notifications.daily_sweep",
              "Collects today's reminders from every app and sends each person one summary "
              "email. Safe to run more than once a day.", daily_at=("0", "7")),
@@ -35,7 +36,7 @@ SCHEDULES = [
     Schedule("Approvals: expire undecided posts and end expired exceptions/monitoring",
              "approvals.expire_and_end",
              "Posts expire at their planned time; exceptions and monitoring end by themselves.",
-             every_seconds=15 * 60),
+             every=(15, "minutes")),
     Schedule("Delete expired audit pack files", "auditpacks.cleanup_packs",
              "Deletes generated PDFs past AUDIT_PACK_RETENTION_DAYS; records stay.",
              daily_at=("40", "3")),
@@ -54,10 +55,8 @@ def ensure_default_schedules(using: str = "default") -> int:
             continue
         fields: dict = {"task": schedule.task, "description": schedule.description,
                         "enabled": True}
-        if schedule.every_seconds is not None:
-            every, period = schedule.every_seconds, IntervalSchedule.SECONDS
-            if every % 60 == 0:
-                every, period = every // 60, IntervalSchedule.MINUTES
+        if schedule.every is not None:
+            every, period = schedule.every
             fields["interval"], _ = IntervalSchedule.objects.using(using).get_or_create(
                 every=every, period=period
             )
