@@ -45,8 +45,12 @@ TESTING = "pytest" in sys.modules or env_bool("PORTAL_TESTING")
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
+# Commands that only read code (never serve or sign anything) may run without a key.
+_CODE_ONLY_COMMAND = len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] in {
+    "makemigrations", "help",
+}
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or _CODE_ONLY_COMMAND):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random "
             "value, or set DEBUG=1 for local development."

@@ -66,3 +66,9 @@ def test_without_the_environment_there_is_no_single_sign_on():
     result = run_manage("shell", "-c", "from django.urls import reverse; reverse('google_login')",
                         DEBUG="1")
     assert "NoReverseMatch" in result.stderr
+
+
+def test_checking_for_missing_migrations_needs_no_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
