@@ -250,6 +250,9 @@ def acknowledgement_record(
         missing = sections_missing(person=person, version=version)
         if missing:
             raise NotFullyRead(missing)
+    # Worked out before the chain head is locked, so the lock is held as briefly as possible.
+    content_hash = content_hash_for(version, person.academy)
+    statement = statement_for(version, content_hash)
     try:
         with transaction.atomic():
             ChainHead.objects.get_or_create(pk=1)
@@ -263,11 +266,10 @@ def acknowledgement_record(
                         UsedLink.objects.create(nonce=link_nonce, assignment=assignment)
                 except IntegrityError:
                     raise LinkUsed("This link has already been used.") from None
-            content_hash = content_hash_for(version, person.academy)
             record = Acknowledgement(
                 sequence=head.sequence + 1, person=person, person_name=person.full_name,
                 person_email=person.email, version=version, content_hash=content_hash,
-                statement=statement_for(version, content_hash), answers=answers or [],
+                statement=statement, answers=answers or [],
                 acknowledged_at=timezone.now().replace(microsecond=0),
                 ip_address=client_ip(request), user_agent=_user_agent(request), method=method,
                 recorded_by=recorded_by, attestation=attestation.strip(),
