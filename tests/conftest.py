@@ -11,6 +11,15 @@ from tests.factories import academy_make, person_make
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and used TOTP codes live in the cache; SQLite reuses row ids between tests,
+    so one test's counters must not reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def postgres_only(db):
     if connection.vendor != "postgresql":
