@@ -48,21 +48,11 @@ def triggers_down(apps, schema_editor):
 
 
 def daily_job_up(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="6", day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone="Europe/London",
-    )
-    PeriodicTask.objects.get_or_create(
-        name="Acknowledgements: ask joiners (daily)",
-        defaults={"task": "acknowledgements.assign_joiners", "crontab": schedule},
-    )
+    """The daily job is now created by `core/schedules.py` after every migrate."""
 
 
 def daily_job_down(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(task="acknowledgements.assign_joiners").delete()
+    pass
 
 
 class Migration(migrations.Migration):
