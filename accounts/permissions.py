@@ -94,7 +94,12 @@ def can(user, permission: str) -> bool:
         allowed = PERMISSIONS[permission]
     except KeyError as exc:  # a typo must never silently grant or deny
         raise KeyError(f"Unknown permission {permission!r}") from exc
-    return bool(roles_of(user) & allowed)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_leaver:
+        return False
+    if user.role in allowed:
+        return True
+    # Only now ask the database whether this person manages anyone.
+    return LINE_MANAGER in allowed and is_line_manager(user)
 
 
 def check(user, permission: str) -> None:

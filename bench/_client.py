@@ -7,6 +7,7 @@ as they do in production.
 
 import asyncio
 import itertools
+import random
 import re
 import statistics
 import time
@@ -112,6 +113,9 @@ class Result:
     statuses: Counter = field(default_factory=Counter)
     elapsed: float = 0.0
     first_error: str = ""
+    #: False for runs whose throughput says nothing about the page's cost (one in flight,
+    #: people pausing between steps): no share of the floor view is shown for them.
+    comparable: bool = True
 
     @property
     def completed(self) -> int:
@@ -166,12 +170,53 @@ async def measure(name: str, request: Request, check: Check, *, total: int, conc
     return result
 
 
+async def measure_users(name: str, prepare: Request, request: Request, check: Check, *,
+                        total: int, users: int, think: tuple[float, float], max_seconds: float,
+                        seed: int = 9) -> Result:
+    """`users` people at once, each at human pace: open the page (`prepare`, not timed), spend
+    `think` seconds on it (uniformly drawn), then submit (`request`, timed); then the next
+    person takes their place, until `total` have submitted."""
+    result = Result(name, comparable=False)
+    counter = itertools.count()
+    deadline = time.monotonic() + max_seconds
+    pauses = random.Random(seed)
+
+    async def person() -> None:
+        while time.monotonic() < deadline:
+            i = next(counter)
+            if i >= total:
+                return
+            try:
+                opened = await prepare(i)
+                if opened.status_code != 200:
+                    raise httpx.HTTPError(f"opening the page answered {opened.status_code}")
+                await asyncio.sleep(pauses.uniform(*think))
+                started = time.perf_counter()
+                response = await request(i)
+                ok = check(response)
+                result.statuses[response.status_code] += 1
+                detail = f"{response.status_code} {response.headers.get('location', '')}"
+            except httpx.HTTPError as error:
+                ok, detail = False, f"{type(error).__name__}: {error}"
+                result.statuses[type(error).__name__] += 1
+            if ok:
+                result.latencies.append(time.perf_counter() - started)
+            else:
+                result.errors += 1
+                result.first_error = result.first_error or detail
+
+    started = time.perf_counter()
+    await asyncio.gather(*(person() for _ in range(users)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
 def table(results: list[Result], floor: Result | None) -> str:
-    lines = [f"{'page':34} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} "
+    lines = [f"{'page':44} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} "
              f"{'p95 ms':>8} {'vs floor':>9}"]
     for r in results:
-        comparable = floor and floor.rps and not r.name.startswith("1 in flight")
+        comparable = floor and floor.rps and r.comparable
         ratio = f"{r.rps / floor.rps:8.0%}" if comparable else "       -"
-        lines.append(f"{r.name:34} {r.completed:8d} {r.errors:6d} {r.rps:8.1f} "
+        lines.append(f"{r.name:44} {r.completed:8d} {r.errors:6d} {r.rps:8.1f} "
                      f"{r.percentile(50):8.1f} {r.percentile(95):8.1f} {ratio:>9}")
     return "\n".join(lines)

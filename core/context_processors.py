@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from accounts.permissions import can
 from core import hooks
@@ -7,13 +8,24 @@ from core import hooks
 def portal(request) -> dict:
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    items = hooks.nav_items(request) if signed_in else []
-    # The current section is the link whose address is the longest prefix of this page's.
-    matching = [i.url for i in items if i.url != "/" and request.path.startswith(i.url)]
+
+    # Worked out only when a template shows the navigation (not for partials or the floor view),
+    # and at most once per request.
+    def items() -> list:
+        cached = getattr(request, "_portal_nav_items", None)
+        if cached is None:
+            cached = request._portal_nav_items = hooks.nav_items(request) if signed_in else []
+        return cached
+
+    def current() -> str:
+        # The current section is the link whose address is the longest prefix of this page's.
+        matching = [i.url for i in items() if i.url != "/" and request.path.startswith(i.url)]
+        return max(matching, key=len) if matching else ""
+
     return {
         "TRUST_NAME": settings.TRUST_NAME,
         "DEBUG": settings.DEBUG,
-        "nav_items": items,
-        "current_nav_url": max(matching, key=len) if matching else "",
+        "nav_items": SimpleLazyObject(items),
+        "current_nav_url": SimpleLazyObject(current),
         "can_view_outbox": signed_in and settings.DEBUG and can(user, "outbox.view"),
     }
