@@ -393,7 +393,6 @@ def _send_claimed(claimed: list[int]) -> int:
             read_at__isnull=True,
         ).order_by().values_list("recipient_id").annotate(n=Count("pk"))
     )
-    done: list[tuple[Delivery, str, list[int]]] = []
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
@@ -401,30 +400,30 @@ def _send_claimed(claimed: list[int]) -> int:
         for delivery in deliveries:
             _record_failure(delivery, exc)
         return 0
-    # One transaction for the batch: with the database outbox the emails and the "sent" marks
-    # commit together; each email has its own savepoint so one failure spoils nothing else.
+    # Each email is marked sent in the same transaction as its sending: with the database
+    # outbox the email and its mark commit together; with SMTP an email the server accepted is
+    # marked at once, so a worker killed mid-batch re-sends at most the one email in hand.
+    sent = 0
     try:
-        with transaction.atomic():
-            for delivery in deliveries:
-                try:
-                    with transaction.atomic():
-                        subject, text, html, included = _render(
-                            delivery, carried.get(delivery.pk, []),
-                            unread.get(delivery.recipient_id, 0))
-                        message = EmailMultiAlternatives(
-                            subject=subject, body=text, to=[delivery.recipient.email],
-                            connection=mail)
-                        message.attach_alternative(html, "text/html")
-                        message.send()
-                except Exception as exc:  # record it, back off, let an administrator see it
-                    _record_failure(delivery, exc)
-                else:
-                    done.append((delivery, subject, included))
-            if done:
-                _mark_sent(done)
+        for delivery in deliveries:
+            try:
+                with transaction.atomic():
+                    subject, text, html, included = _render(
+                        delivery, carried.get(delivery.pk, []),
+                        unread.get(delivery.recipient_id, 0))
+                    message = EmailMultiAlternatives(
+                        subject=subject, body=text, to=[delivery.recipient.email],
+                        connection=mail)
+                    message.attach_alternative(html, "text/html")
+                    message.send()
+                    _mark_sent([(delivery, subject, included)])
+            except Exception as exc:  # record it, back off, let an administrator see it
+                _record_failure(delivery, exc)
+            else:
+                sent += 1
     finally:
         mail.close()
-    return len(done)
+    return sent
 
 
 def _mark_sent(done: list[tuple[Delivery, str, list[int]]]) -> None:
