@@ -357,6 +357,21 @@ BENCHMARK_FLOOR_VIEW = env_bool("BENCHMARK_FLOOR_VIEW", False)
 # Health: the Celery heartbeat counts as fresh for this many seconds.
 HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
 
+# Product rules the trust may set from the environment. Unset: each app's own default applies
+# (see docs/*.md): acknowledgement due days, signed-link lifetime and nudge interval; audit pack
+# retention and roster size; breach-case draft retention, working-day calendar (holiday
+# country/subdivision, extra closure dates YYYY-MM-DD,...) and the policy a report cites.
+for _name in ("ACK_DUE_DAYS", "ACK_LINK_MAX_AGE_DAYS", "ACK_NUDGE_INTERVAL_HOURS",
+              "AUDIT_PACK_RETENTION_DAYS", "AUDIT_PACK_TABLE_ROWS_MAX",
+              "BREACHES_DRAFT_RETENTION_DAYS"):
+    if os.environ.get(_name):
+        globals()[_name] = env_int(_name, 0)
+for _name in ("BREACHES_HOLIDAY_COUNTRY", "BREACHES_HOLIDAY_SUBDIV", "BREACHES_POLICY_SLUG"):
+    if os.environ.get(_name):
+        globals()[_name] = env_str(_name)
+if os.environ.get("BREACHES_CLOSURE_DATES"):
+    BREACHES_CLOSURE_DATES = env_list("BREACHES_CLOSURE_DATES")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -72,3 +72,16 @@ def test_checking_for_missing_migrations_needs_no_secret_key():
     result = run_manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_the_trust_can_set_its_working_day_calendar_and_due_days_from_the_environment():
+    result = run_manage(
+        "shell", "--verbosity=0", "-c",
+        "from django.conf import settings as s; from breaches.workdays import is_working_day;"
+        "import datetime; print(s.ACK_DUE_DAYS, s.BREACHES_HOLIDAY_SUBDIV,"
+        " is_working_day(datetime.date(2026, 12, 1)))",
+        DEBUG="1", ACK_DUE_DAYS="21", BREACHES_HOLIDAY_SUBDIV="WLS",
+        BREACHES_CLOSURE_DATES="2026-12-01,2026-12-02",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["21", "WLS", "False"]
