@@ -20,7 +20,8 @@ def home(request):
 @require_GET
 @never_cache
 def healthz(request):
-    healthy, report = health_report()
+    """The whole system (`/healthz`), or only what a web server needs (`/healthz?web`)."""
+    healthy, report = health_report(worker="web" not in request.GET)
     return JsonResponse(report, status=200 if healthy else 503)
 
 

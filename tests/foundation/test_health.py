@@ -36,3 +36,10 @@ def test_health_reports_a_running_redis(client, db, settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/15"
     response = client.get(reverse("healthz"))
     assert response.json()["checks"]["redis"]["ok"] is True
+
+
+def test_the_web_servers_own_check_stays_healthy_while_the_worker_is_stopped(client, db):
+    WorkerHeartbeat.objects.create(hostname="w1", beat_at=timezone.now() - timedelta(hours=1))
+    response = client.get(reverse("healthz") + "?web")
+    assert response.status_code == 200
+    assert "celery_worker" not in response.json()["checks"]
