@@ -1,3 +1,9 @@
+"""Navigation link and home-page panels for misuse reports.
+
+The navigation is drawn on every page and the home page asks the same questions again, so the
+answers are worked out once per HTTP request and kept on the request (`_breaches_*`).
+"""
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -6,15 +12,54 @@ from breaches import selectors
 from breaches.models import Case, State
 from core.hooks import HomePanel, NavItem
 
+#: At most this many of the handler's open cases are looked at for the home panel.
+HANDLER_ROWS = 200
+
+
+def _on_case_team(request) -> bool:
+    """A handler by role, or on the team of at least one case (so the case list is theirs)."""
+    cached = getattr(request, "_breaches_on_team", None)
+    if cached is None:
+        user = request.user
+        cached = can(user, "breaches.handle") or selectors.cases_visible_to(user).exists()
+        request._breaches_on_team = cached
+    return cached
+
+
+def _handler_rows(request) -> list[Case]:
+    """Open cases this person handles or hears the appeal of (soonest due first), at most
+    HANDLER_ROWS, with `due` and `overdue` worked out. Only for people on a case team."""
+    cached = getattr(request, "_breaches_handler_rows", None)
+    if cached is None:
+        user = request.user
+        mine = (selectors.handler_case_list(user, state="open")
+                .filter(Q(handler=user) | Q(appeal_hearer=user, state=State.APPEAL))
+                # The panel shows the reference, state, due date and safeguarding flag only.
+                .select_related(None)
+                .only("reference", "state", "safeguarding", "handler", "appeal_hearer",
+                      "triage_due", "step_due"))
+        cached = selectors.mark_overdue(list(mine[:HANDLER_ROWS]))
+        request._breaches_handler_rows = cached
+    return cached
+
+
+def _reported_to_me(request) -> int:
+    """Visible cases still "reported" whose handler is this person (the navigation badge)."""
+    user = request.user
+    rows = getattr(request, "_breaches_handler_rows", None)
+    if rows is not None and len(rows) < HANDLER_ROWS:
+        # Every open case they handle is in the list the home panel already fetched.
+        return sum(1 for c in rows if c.state == State.REPORTED and c.handler_id == user.pk)
+    return selectors.cases_visible_to(user).filter(state=State.REPORTED, handler=user).count()
+
 
 def nav_items(request) -> list[NavItem]:
     user = request.user
     items = []
     if can(user, "breaches.report"):
         items.append(NavItem("Report misuse", reverse("breaches:home"), order=40))
-    if can(user, "breaches.handle") or selectors.cases_visible_to(user).exists():
-        waiting = selectors.cases_visible_to(user).filter(
-            state=State.REPORTED, handler=user).count()
+    if _on_case_team(request):
+        waiting = _reported_to_me(request)
         items.append(NavItem("Cases", reverse("breaches:case_list"), order=41,
                              badge=waiting or None))
     elif can(user, "breaches.statistics"):
@@ -25,11 +70,8 @@ def nav_items(request) -> list[NavItem]:
 def home_panels(request) -> list[HomePanel]:
     user = request.user
     panels = []
-    visible = selectors.cases_visible_to(user)
-    if can(user, "breaches.handle") or visible.exists():
-        mine = selectors.handler_case_list(user, state="open").filter(
-            Q(handler=user) | Q(appeal_hearer=user, state=State.APPEAL))
-        rows = [c for c in selectors.mark_overdue(list(mine[:200]))
+    if _on_case_team(request):
+        rows = [c for c in _handler_rows(request)
                 if (c.handler_id == user.pk and (c.state == State.REPORTED or c.overdue))
                 or (c.state == State.APPEAL and c.appeal_hearer_id == user.pk)]
         if rows:
@@ -39,13 +81,21 @@ def home_panels(request) -> list[HomePanel]:
                 context={"rows": rows[:10], "more": max(len(rows) - 10, 0)},
                 order=20, urgent=True,
             ))
-    mine = list(Case.objects.filter(reporter=user, anonymous=False).open()
-                .order_by("-created_at")[:5])
+    # Their own named reports and, once they were told, reports about them: one query, split
+    # here. Newest first (the model's ordering) as before; the panels show reference and state.
+    own_or_about = list(
+        Case.objects.filter(Q(reporter=user, anonymous=False)
+                            | Q(concerned=user, concerned_notified_at__isnull=False))
+        .open()
+        .only("reference", "state", "reporter", "anonymous", "concerned",
+              "concerned_notified_at", "created_at")
+    )
+    mine = [c for c in own_or_about if c.reporter_id == user.pk and not c.anonymous][:5]
     if mine:
         panels.append(HomePanel(title="Your reports", template="breaches/_panel_reporter.html",
                                 context={"rows": mine}, order=60))
-    about = list(Case.objects.filter(concerned=user, concerned_notified_at__isnull=False)
-                 .open())
+    about = [c for c in own_or_about
+             if c.concerned_id == user.pk and c.concerned_notified_at is not None]
     if about:
         panels.append(HomePanel(title="A report about you needs your attention",
                                 template="breaches/_panel_about_me.html",
