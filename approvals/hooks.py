@@ -33,11 +33,13 @@ def home_panels(request) -> list[HomePanel]:
             order=20, urgent=True,
         ))
     recent = timezone.now() - datetime.timedelta(days=14)
-    mine = my_requests(user).filter(
+    mine = list(my_requests(user).filter(
         Q(status__in=OPEN_STATUSES)
         | Q(kind=Kind.POST, status=Status.APPROVED)
         | Q(updated_at__gte=recent)
-    ).order_by("-updated_at")[:PANEL_LIMIT]
+    ).order_by("-updated_at")
+        # The panel shows the title and status (with step and overdue flag) only.
+        .select_related(None).only("title", "status", "steps", "step", "due_at")[:PANEL_LIMIT])
     if mine:
         panels.append(HomePanel("My requests", "approvals/_panel_mine.html", {"mine": mine},
                                 order=45,

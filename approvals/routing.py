@@ -40,6 +40,8 @@ class Router:
         self._principals: dict[int, User | None] = {}
         self._by_role: dict[str, list[User]] = {}
         self._delegations: list[Delegation] | None = None
+        #: People known to be nobody's deputy today (their queue needs no delegations).
+        self._not_deputies: set[int] = set()
 
     def principal_of(self, academy_id: int) -> User | None:
         if academy_id not in self._principals:
@@ -62,6 +64,10 @@ class Router:
                 ).select_related("delegator", "deputy")
             )
         return self._delegations
+
+    def note_not_deputy(self, user) -> None:
+        """Record that no active delegation names `user` deputy (the caller just asked)."""
+        self._not_deputies.add(user.pk)
 
     # ------------------------------------------------------------------ who decides
 
@@ -110,6 +116,8 @@ class Router:
         for person in deciders:
             if person.pk == user.pk:
                 return person
+        if user.pk in self._not_deputies:
+            return None
         decider_ids = {p.pk: p for p in deciders}
         for delegation in self.active_delegations():
             if delegation.deputy_id != user.pk or delegation.delegator_id not in decider_ids:

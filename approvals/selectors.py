@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from approvals.models import (
     Kind,
     Status,
 )
-from approvals.routing import Router
+from approvals.routing import Router, monitoring_decider_role
 
 TRUST_WIDE = frozenset({Role.HR, Role.CEO, Role.BOARD})
 
@@ -75,21 +75,55 @@ def get_attachment_for_user(user, pk: int) -> Attachment:
     return attachment
 
 
+def _deciding_candidates(user) -> Q:
+    """Pending requests routing may put in front of `user` as a decider in their own right.
+
+    A cheap superset (routing then decides exactly): the subject of a permission request, the
+    line manager of a professional-use or device request, the Principal for their academy, the
+    CEO for posts, media and open permission requests, and whoever decides monitoring.
+    """
+    candidates = Q(kind=Kind.PERMISSION, subject_person=user) | Q(
+        kind__in=[Kind.PROFESSIONAL_USE, Kind.DEVICE], requester__line_manager=user
+    )
+    if user.role == Role.PRINCIPAL and user.academy_id:
+        candidates |= Q(academy_id=user.academy_id)
+    if user.role == Role.CEO:
+        candidates |= Q(kind__in=[Kind.POST, Kind.MEDIA]) | Q(
+            kind=Kind.PERMISSION, subject_person__isnull=True
+        )
+    if user.role == monitoring_decider_role():
+        candidates |= Q(kind=Kind.MONITORING)
+    return candidates
+
+
+def _deputy_today(user) -> Exists:
+    """Does `user` stand in for someone today (an active delegation names them deputy)?"""
+    today = timezone.localdate()
+    return Exists(Delegation.objects.filter(
+        deputy=user, ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today
+    ))
+
+
 def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalRequest, object]]:
     """The "waiting for me" queue: (request, the decider I act for) pairs, soonest due first."""
-    if not roles_of(user):
+    # Same people as `roles_of(user)` being non-empty, without asking who they manage.
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_leaver:
         return []
     router = router or Router()
     pending = ApprovalRequest.objects.pending().exclude(requester=user)
-    is_deputy = any(d.deputy_id == user.pk for d in router.active_delegations())
-    if not is_deputy and user.role not in (Role.CEO, Role.HR):
-        # Cheap superset of what routing can give this person; routing then decides exactly.
-        candidates = Q(kind=Kind.PERMISSION, subject_person=user) | Q(
-            kind__in=[Kind.PROFESSIONAL_USE, Kind.DEVICE], requester__line_manager=user
-        )
-        if user.role == Role.PRINCIPAL and user.academy_id:
-            candidates |= Q(academy_id=user.academy_id)
+    candidates = _deciding_candidates(user)
+    # One narrow query first: most people decide nothing now and stand in for no one, and then
+    # that is the whole answer. It also says whether they are a deputy today.
+    first = list(pending.annotate(deputy=_deputy_today(user))
+                 .filter(candidates | Q(deputy=True))
+                 .values_list("deputy", flat=True)[:1])
+    if not first:
+        return []
+    is_deputy = first[0]
+    if not is_deputy:
+        # Routing then decides exactly among these, without looking at delegations.
         pending = pending.filter(candidates)
+        router.note_not_deputy(user)
     pending = (pending
                .select_related("requester", "requester__line_manager", "academy",
                                "subject_person").order_by("due_at", "pk"))
