@@ -24,9 +24,18 @@ def nav_items(request) -> list[NavItem]:
 
 
 def home_panels(request) -> list[HomePanel]:
-    if not can(request.user, "notifications.view") or not _unread(request):
+    if not can(request.user, "notifications.view"):
         return []
-    latest = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
+    if getattr(request, "_notifications_unread", None) == 0:
+        return []
+    # The five newest unread (the panel shows title, link, urgency and time). Fewer than five
+    # means that is all of them, so the count needs no second query.
+    latest = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+                  .only("title", "url", "urgent", "created_at")[:5])
+    if len(latest) < 5 and getattr(request, "_notifications_unread", None) is None:
+        request._notifications_unread = len(latest)
+    if not latest:
+        return []
     return [HomePanel(
         "Unread notifications", "notifications/_home_panel.html",
         context={"items": latest, "count": _unread(request)}, order=90,
