@@ -8,6 +8,16 @@ from policies import selectors
 from policies.models import AcademyAddendum, PolicyVersion
 
 S = PolicyVersion.Status
+#: What the panel shows of an addendum's version (see `_version_item`).
+ADDENDUM_FIELDS = ("version__label", "version__policy__title", "version__policy__slug")
+
+
+def _review_board(request) -> dict:
+    """`selectors.review_board()`, worked out once per HTTP request (navigation and panel)."""
+    cached = getattr(request, "_policies_review_board", None)
+    if cached is None:
+        cached = request._policies_review_board = selectors.review_board()
+    return cached
 
 
 def nav_items(request) -> list[NavItem]:
@@ -15,7 +25,7 @@ def nav_items(request) -> list[NavItem]:
     if can(request.user, "policies.read"):
         items.append(NavItem("Policies", reverse("policies:policy_list"), order=20))
     if can(request.user, "policies.review_board"):
-        overdue = len(selectors.review_board()["overdue"])
+        overdue = len(_review_board(request)["overdue"])
         items.append(NavItem("Policy reviews", reverse("policies:review_board"), order=60,
                              badge=overdue or None))
     return items
@@ -33,22 +43,27 @@ def home_panels(request) -> list[HomePanel]:
     user = request.user
     panels = []
     waiting = []
-    versions = PolicyVersion.objects.filter(status__in=PolicyVersion.IN_PROGRESS).select_related(
-        "policy"
-    )
-    for version in versions:
-        if version.status == S.AWAITING_APPROVAL and can(user, "policies.approve"):
-            waiting.append(_version_item(version, "Awaiting your approval as CEO"))
-        elif version.status == S.APPROVED and can(user, "policies.ratify"):
-            waiting.append(_version_item(version, "Approved: record the LGB Cluster ratification"))
-        elif version.status == S.RATIFIED and can(user, "policies.manage"):
-            waiting.append(_version_item(version, "Ratified: ready to publish"))
-        elif version.status in (S.DRAFT, S.CONSULTATION) and can(user, "policies.manage"):
-            waiting.append(_version_item(version, version.get_status_display()))
+    # Which in-progress versions this person can do something with; nobody else asks at all.
+    notes = {}
+    if can(user, "policies.approve"):
+        notes[S.AWAITING_APPROVAL] = "Awaiting your approval as CEO"
+    if can(user, "policies.ratify"):
+        notes[S.APPROVED] = "Approved: record the LGB Cluster ratification"
+    if can(user, "policies.manage"):
+        notes[S.RATIFIED] = "Ratified: ready to publish"
+        notes[S.DRAFT] = notes[S.CONSULTATION] = None  # the status itself
+    if notes:
+        versions = (PolicyVersion.objects
+                    .filter(status__in=sorted(notes))
+                    .select_related("policy")
+                    .only("label", "status", "policy__title", "policy__slug"))
+        for version in versions:
+            waiting.append(_version_item(version, notes[version.status]
+                                         or version.get_status_display()))
     if can(user, "policies.approve"):
         for addendum in AcademyAddendum.objects.filter(
             status=AcademyAddendum.Status.SUBMITTED
-        ).select_related("version__policy", "academy"):
+        ).select_related("version__policy", "academy").only(*ADDENDUM_FIELDS, "academy__name"):
             item = _version_item(addendum.version, f"{addendum.academy} addendum awaits your "
                                  "approval")
             waiting.append(item)
@@ -56,7 +71,7 @@ def home_panels(request) -> list[HomePanel]:
         for addendum in AcademyAddendum.objects.filter(
             academy_id=user.academy_id, status=AcademyAddendum.Status.DRAFT,
             version__status__in=PolicyVersion.IN_PROGRESS,
-        ).select_related("version__policy"):
+        ).select_related("version__policy").only(*ADDENDUM_FIELDS):
             waiting.append(_version_item(
                 addendum.version, "Your academy's addendum is a draft: send it to the CEO"
             ))
@@ -65,7 +80,7 @@ def home_panels(request) -> list[HomePanel]:
         panels.append(HomePanel("Policies in progress", "policies/_home_items.html",
                                 {"items": waiting}, order=20, urgent=urgent))
     if can(user, "policies.review_board"):
-        board = selectors.review_board()
+        board = _review_board(request)
         due = [
             {"title": p.title, "url": reverse("policies:policy_detail", args=[p.slug]),
              "note": f"Review overdue since {p.next_review_due:%-d %B %Y}"}
