@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -61,14 +61,21 @@ def audience_for(policy: Policy) -> QuerySet[User]:
     return people
 
 
+def policies_applying_to(user) -> list[Policy]:
+    """``policies_for_user`` as a list, in one pass: the policies themselves, by title."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    readable = Policy.objects.filter(_readable()).order_by("title").prefetch_related(
+        "audience_academies"
+    )
+    return [policy for policy in readable if policy_applies_to(policy, user)]
+
+
 def policies_for_user(user) -> QuerySet[Policy]:
     """The policies that apply to this person and can be read: a published version or a file."""
     if not getattr(user, "is_authenticated", False):
         return Policy.objects.none()
-    readable = Policy.objects.filter(
-        Q(versions__status=S.PUBLISHED) | ~Q(document="")
-    ).distinct().prefetch_related("audience_academies")
-    ids = [policy.pk for policy in readable if policy_applies_to(policy, user)]
+    ids = [policy.pk for policy in policies_applying_to(user)]
     return Policy.objects.filter(pk__in=ids).order_by("title")
 
 
@@ -93,12 +100,25 @@ def versions_visible_to(user, policy: Policy) -> QuerySet[PolicyVersion]:
     return versions.filter(published_at__isnull=False)
 
 
+def _readable() -> Q:
+    """A policy can be read: it has a published version or an uploaded document."""
+    published = PolicyVersion.objects.filter(policy=OuterRef("pk"), status=S.PUBLISHED)
+    return Q(Exists(published)) | ~Q(document="")
+
+
 def get_policy_for_user(user, slug: str) -> Policy:
-    """The policy, or Http404 for anyone it does not concern."""
-    policy = Policy.objects.filter(slug=slug).first()
+    """The policy, or Http404 for anyone it does not concern.
+
+    The same rule as ``policies_for_user`` (readable, and its audience includes this person),
+    asked of this one policy only.
+    """
+    policy = Policy.objects.filter(slug=slug).annotate(is_readable=_readable()).first()
     if policy is None:
         raise Http404("No such policy.")
-    if is_backstage(user) or policies_for_user(user).filter(pk=policy.pk).exists():
+    if is_backstage(user):
+        return policy
+    if (getattr(user, "is_authenticated", False) and policy.is_readable
+            and policy_applies_to(policy, user)):
         return policy
     raise Http404("No such policy.")
 
@@ -107,6 +127,40 @@ def get_version_for_user(user, slug: str, label: str) -> PolicyVersion:
     policy = get_policy_for_user(user, slug)
     version = versions_visible_to(user, policy).filter(label=label).first()
     if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
+    """``get_version_for_user`` for the reading page: the version and its policy in one query.
+
+    The same rules (``get_policy_for_user``, then ``versions_visible_to``). Adds
+    ``approved_by_name``, ``previous_label`` and ``reader_has_addendum`` (whether this person's
+    academy has an approved addendum to the version); leaves out the source text.
+    """
+    # The same rule as ``approved_addendum``: that academy's addendum, approved.
+    has_addendum = Exists(AcademyAddendum.objects.filter(
+        version=OuterRef("pk"), academy_id=user.academy_id,
+        status=AcademyAddendum.Status.APPROVED,
+    )) if user.academy_id else Value(False, output_field=BooleanField())
+    published = PolicyVersion.objects.filter(policy=OuterRef("policy_id"), status=S.PUBLISHED)
+    version = (
+        PolicyVersion.objects.filter(policy__slug=slug, label=label)
+        .select_related("policy").defer("source_text")
+        .annotate(approved_by_name=F("approved_by__full_name"),
+                  previous_label=F("previous__label"),
+                  reader_has_addendum=has_addendum,
+                  policy_is_readable=Q(Exists(published)) | ~Q(policy__document=""))
+        .first()
+    )
+    if version is None:
+        raise Http404("No such version.")
+    if is_backstage(user):
+        return version
+    if not (getattr(user, "is_authenticated", False) and version.policy_is_readable
+            and policy_applies_to(version.policy, user)):
+        raise Http404("No such policy.")
+    if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")
     return version
 
@@ -165,11 +219,11 @@ def clause_url(clause: Clause) -> str:
 def mention_links(exclude: Policy | None = None) -> dict[str, str]:
     """Titles of policies that can be read (a published version or a document) -> their URL."""
     links = {}
-    readable = Policy.objects.filter(Q(versions__status=S.PUBLISHED) | ~Q(document="")).distinct()
+    readable = Policy.objects.filter(_readable())
     if exclude is not None:
         readable = readable.exclude(pk=exclude.pk)
-    for policy in readable:
-        links[policy.title] = reverse("policies:policy_detail", args=[policy.slug])
+    for title, slug in readable.order_by("title", "pk").values_list("title", "slug"):
+        links[title] = reverse("policies:policy_detail", args=[slug])
     return links
 
 

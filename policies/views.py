@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import mimetypes
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Academy
@@ -53,9 +59,15 @@ def _draft_or_404(request, slug: str, label: str) -> PolicyVersion:
 
 @requires("policies.read")
 def policy_list(request):
-    policies = selectors.policies_visible_to(request.user).prefetch_related("versions")
+    backstage = selectors.is_backstage(request.user)
+    applying = selectors.policies_applying_to(request.user)
+    # Staff see what applies to them (policies_visible_to), already in hand.
+    policies = list(selectors.policies_visible_to(request.user)) if backstage else applying
+    prefetch_related_objects(policies, Prefetch(
+        "versions", queryset=PolicyVersion.objects.defer("source_text", "cover")
+    ))
     rows = []
-    applies = set(selectors.policies_for_user(request.user).values_list("pk", flat=True))
+    applies = {policy.pk for policy in applying}
     for policy in policies:
         versions = list(policy.versions.all())
         rows.append({
@@ -68,7 +80,7 @@ def policy_list(request):
         })
     return render(request, "policies/policy_list.html", {
         "rows": rows,
-        "backstage": selectors.is_backstage(request.user),
+        "backstage": backstage,
         "can_manage": can(request.user, "policies.manage"),
         "can_review_board": can(request.user, "policies.review_board"),
     })
@@ -240,27 +252,73 @@ def review_board(request):
 
 @requires("policies.read")
 def version_read(request, slug: str, label: str):
-    version = _version_or_404(request, slug, label)
+    version = selectors.get_version_for_reading(request.user, slug, label)
     policy = version.policy
-    academy = request.user.academy
-    text = selectors.version_text_for(version, academy)
     query = " ".join(request.GET.get("q", "").split())[:100]
-    matches = [c for c in text.clauses if query and query.lower() in c.text.lower()]
-    sections = [c for c in text.clauses if c.level == 0]
-    backstage = selectors.is_backstage(request.user)
+    links = selectors.mention_links(exclude=policy)
+    clauses = None
+    if query or not _text_cacheable(version):
+        clauses = list(version.clauses.order_by("order"))
+        text = _render_text(clauses, links, query)
+    else:
+        text = _cached_text(version, links)
+    # Person-specific parts stay out of the cached text: their academy's addendum, and the
+    # fingerprint of what they acknowledge (exactly the version's hash without an addendum).
+    addendum, content_hash = None, version.content_hash
+    if version.reader_has_addendum:
+        academy = request.user.academy
+        addendum = selectors.approved_addendum(version, academy)
+        content_hash = selectors.version_content_hash_for(version, academy)
     return render(request, "policies/version_read.html", {
         "policy": policy,
         "version": version,
-        "clauses": text.clauses,
-        "addendum": text.addendum,
-        "sections": sections,
+        "toc_html": text["toc"],
+        "clauses_html": text["clauses"],
+        "addendum": addendum,
         "query": query,
-        "matches": matches,
-        "links": selectors.mention_links(exclude=policy),
-        "current": policy.current_version(),
-        "backstage": backstage,
-        "content_hash": selectors.version_content_hash_for(version, academy),
+        "matches": [c for c in clauses if query.lower() in c.text.lower()] if query else [],
+        "current": version if version.status == S.PUBLISHED else policy.current_version(),
+        "backstage": selectors.is_backstage(request.user),
+        "content_hash": content_hash,
     })
+
+
+#: Seconds a rendered version text stays cached (the key changes whenever the text could).
+TEXT_CACHE_SECONDS = 60 * 60 * 24 * 7
+
+
+def _text_cacheable(version: PolicyVersion) -> bool:
+    """Only versions whose clauses can never change again (model layer and database triggers)."""
+    return version.status in PolicyVersion.READABLE and bool(version.content_hash)
+
+
+def _render_text(clauses: list[Clause], links: dict[str, str], query: str = "") -> dict:
+    """The contents list and the clauses as HTML: the same for everyone who reads them."""
+    return {
+        "toc": render_to_string("policies/_version_toc.html", {
+            "sections": [c for c in clauses if c.level == 0],
+        }),
+        "clauses": render_to_string("policies/_version_clauses.html", {
+            "clauses": clauses, "links": links, "query": query,
+        }),
+    }
+
+
+def _cached_text(version: PolicyVersion, links: dict[str, str]) -> dict:
+    """``_render_text`` of a published (immutable) version, through the cache.
+
+    Keyed by the version, its content hash and the mention links (which policies can be read,
+    and where they live), so a change to any of them reads a fresh entry.
+    """
+    links_hash = hashlib.sha256(
+        json.dumps(sorted(links.items()), separators=(",", ":")).encode()
+    ).hexdigest()
+    key = f"policies:text:v1:{version.pk}:{version.content_hash}:{links_hash}"
+    text = cache.get(key)
+    if text is None:
+        text = _render_text(list(version.clauses.order_by("order")), links)
+        cache.set(key, text, TEXT_CACHE_SECONDS)
+    return {part: mark_safe(html) for part, html in text.items()}  # noqa: S308 (rendered above)
 
 
 @requires("policies.read")
