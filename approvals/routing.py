@@ -50,6 +50,19 @@ class Router:
             ).first()
         return self._principals[academy_id]
 
+    def prime_principals(self, academy_ids) -> None:
+        """Look up the Principals of several academies in one query (as `principal_of` would:
+        the first current one by name)."""
+        wanted = {a for a in academy_ids if a not in self._principals}
+        if len(wanted) < 2:
+            return  # `principal_of` asks for one as cheaply
+        found: dict[int, User] = {}
+        for person in _current(User.objects.filter(role=Role.PRINCIPAL, academy_id__in=wanted)
+                               ).order_by("full_name", "pk"):
+            found.setdefault(person.academy_id, person)
+        for academy_id in wanted:
+            self._principals[academy_id] = found.get(academy_id)
+
     def with_role(self, role: str) -> list[User]:
         if role not in self._by_role:
             self._by_role[role] = list(_current(User.objects.filter(role=role)))

@@ -96,12 +96,12 @@ def _deciding_candidates(user) -> Q:
     return candidates
 
 
-def _deputy_today(user) -> Exists:
-    """Does `user` stand in for someone today (an active delegation names them deputy)?"""
+def _delegations_to_today(user) -> QuerySet[Delegation]:
+    """Active delegations today that name `user` deputy."""
     today = timezone.localdate()
-    return Exists(Delegation.objects.filter(
+    return Delegation.objects.filter(
         deputy=user, ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today
-    ))
+    )
 
 
 def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalRequest, object]]:
@@ -112,21 +112,19 @@ def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalReq
     router = router or Router()
     pending = ApprovalRequest.objects.pending().exclude(requester=user)
     candidates = _deciding_candidates(user)
-    # One narrow query first: most people decide nothing now and stand in for no one, and then
-    # that is the whole answer. It also says whether they are a deputy today.
-    first = list(pending.annotate(deputy=_deputy_today(user))
-                 .filter(candidates | Q(deputy=True))
-                 .values_list("deputy", flat=True)[:1])
-    if not first:
+    # One narrow question first: most people decide nothing now and stand in for no one, and
+    # then that is the whole answer (no delegations, no wide request rows).
+    if not pending.filter(candidates | Q(Exists(_delegations_to_today(user)))).exists():
         return []
-    is_deputy = first[0]
-    if not is_deputy:
-        # Routing then decides exactly among these, without looking at delegations.
+    if not _delegations_to_today(user).exists():
+        # Nobody's deputy: routing decides exactly among the candidates, without delegations.
+        # (A deputy's queue looks at every pending request, and at the delegations.)
         pending = pending.filter(candidates)
         router.note_not_deputy(user)
-    pending = (pending
-               .select_related("requester", "requester__line_manager", "academy",
-                               "subject_person").order_by("due_at", "pk"))
+    pending = list(pending
+                   .select_related("requester", "requester__line_manager", "academy",
+                                   "subject_person").order_by("due_at", "pk"))
+    router.prime_principals({req.academy_id for req in pending})
     result = []
     for req in pending:
         acting = router.acting_for(user, req)
