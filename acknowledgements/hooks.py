@@ -20,13 +20,12 @@ def nav_items(request) -> list[NavItem]:
 
 
 def home_panels(request) -> list[HomePanel]:
-    from acknowledgements.selectors import recently_changed_for, waiting_for
+    from acknowledgements.selectors import waiting_and_recently_changed_for
 
     user = request.user
     if not can(user, "acknowledgements.acknowledge"):
         return []
-    waiting = waiting_for(user)
-    changed = recently_changed_for(user)
+    waiting, changed = waiting_and_recently_changed_for(user)
     return [HomePanel(
         title="Policies waiting for you",
         template="acknowledgements/_home_panel.html",

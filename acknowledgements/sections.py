@@ -4,12 +4,19 @@ The server records each page it serves to a person (`SectionView`); acknowledgin
 until every page of the version was served to them.
 """
 
+import logging
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
 
 from policies.models import Clause, PolicyVersion
 from policies.parsing import section_of
 
 ADDENDUM_KEY = "addendum"
+#: How long the clauses of a published (immutable) version stay in the shared cache.
+CLAUSES_CACHE_SECONDS = 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,10 +43,58 @@ def _page_key(number: str) -> str:
     return section.split(" ")[0]
 
 
-def sections_of(version: PolicyVersion, academy=None, clauses=None) -> list[Section]:
-    """Reading pages for a person of this academy (its approved addendum is the last page)."""
+def _clauses_cache_key(version: PolicyVersion) -> str:
+    return f"ack:clauses:v1:{version.pk}:{version.content_hash}"
+
+
+def version_clauses(version: PolicyVersion) -> list[Clause]:
+    """The clauses of a version, in order.
+
+    The text of a version that has been published (or superseded, or withdrawn) never changes
+    (model layer and database triggers), so its clauses are kept in the shared cache, keyed by
+    the version and its content hash, and on the version object for the rest of the request.
+    A version still in progress is always read from the database.
+    """
+    immutable = version.status in PolicyVersion.READABLE and bool(version.content_hash)
+    if not immutable:
+        return list(Clause.objects.filter(version=version).order_by("order"))
+    held = getattr(version, "_ack_clauses", None)
+    if held is not None:
+        return held
+    key = _clauses_cache_key(version)
+    clauses = None
+    try:
+        clauses = cache.get(key)
+    except Exception:  # the cache is a shortcut only: never fail a page because of it
+        logger.warning("cache unavailable for %s", key, exc_info=True)
     if clauses is None:
         clauses = list(Clause.objects.filter(version=version).order_by("order"))
+        try:
+            cache.set(key, clauses, CLAUSES_CACHE_SECONDS)
+        except Exception:
+            logger.warning("cache unavailable for %s", key, exc_info=True)
+    version._ack_clauses = clauses
+    return clauses
+
+
+def addendum_for(version: PolicyVersion, academy):
+    """The approved addendum this academy's staff read with the version (academy or its pk)."""
+    if academy is None:
+        return None
+    from policies.selectors import approved_addendum
+
+    return approved_addendum(version, academy)
+
+
+def sections_of(version: PolicyVersion, academy=None, clauses=None,
+                addendum=...) -> list[Section]:
+    """Reading pages for a person of this academy (its approved addendum is the last page).
+
+    ``academy`` may be an Academy or its pk. A caller that already looked up the approved
+    addendum (``addendum_for``) passes it, even None, to save the query.
+    """
+    if clauses is None:
+        clauses = version_clauses(version)
     pages: dict[str, Section] = {}
     for clause in clauses:
         key = _page_key(clause.number)
@@ -48,15 +103,14 @@ def sections_of(version: PolicyVersion, academy=None, clauses=None) -> list[Sect
             title = clause.heading or clause.text if clause.level == 0 else ""
             page = pages[key] = Section(key=key, index=len(pages) + 1, title=title[:120])
         page.clauses.append(clause)
-    if academy is not None:
-        from policies.selectors import approved_addendum
-
-        addendum = approved_addendum(version, academy)
-        if addendum is not None:
-            pages[ADDENDUM_KEY] = Section(
-                key=ADDENDUM_KEY, index=len(pages) + 1,
-                title=f"{academy.name}: local arrangements", addendum_text=addendum.text,
-            )
+    if addendum is ...:
+        addendum = addendum_for(version, academy)
+    if academy is not None and addendum is not None:
+        name = academy.name if hasattr(academy, "name") else addendum.academy.name
+        pages[ADDENDUM_KEY] = Section(
+            key=ADDENDUM_KEY, index=len(pages) + 1,
+            title=f"{name}: local arrangements", addendum_text=addendum.text,
+        )
     return list(pages.values())
 
 

@@ -72,6 +72,11 @@ def summarise(queryset: QuerySet[Assignment], today=None) -> dict:
     return _finish(queryset.aggregate(**_summary_aggregate(today)))
 
 
+def summary_of(rows: list[dict]) -> dict:
+    """The figures of a whole breakdown (`breakdown` rows cover every assignment once)."""
+    return _finish({key: sum(row[key] for row in rows) for key in ("total", "done", "overdue")})
+
+
 def compliance_summary(version: PolicyVersion, academy=None) -> dict:
     """{"total", "done", "outstanding", "overdue", "not_done", "percent"} for current people."""
     return summarise(assignments_for(version, academy=academy))
@@ -195,19 +200,39 @@ def current_versions() -> list[PolicyVersion]:
     ).select_related("policy").order_by("policy__title"))
 
 
+#: Columns of the version row that lists of assignments never show (the imported document).
+_VERSION_UNUSED = ("version__source_text", "version__cover")
+
+
+def _recently_changed_q(days: int) -> Q:
+    since = timezone.localdate() - timezone.timedelta(days=days)
+    return Q(source=Assignment.Source.CARRIED, created_at__date__gte=since,
+             acknowledgement__isnull=False)
+
+
 def waiting_for(person) -> list[Assignment]:
     """What this person still has to acknowledge, soonest first."""
-    return list(Assignment.objects.live().outstanding().filter(person=person)
-                .select_related("version", "version__policy").order_by("due_on"))
+    return list(Assignment.objects.live().outstanding().filter(person_id=person.pk)
+                .select_related("version", "version__policy").defer(*_VERSION_UNUSED)
+                .order_by("due_on", "id"))
 
 
 def recently_changed_for(person, days: int = 30) -> list[Assignment]:
     """Minor changes carried over recently: the person is told what changed."""
-    since = timezone.localdate() - timezone.timedelta(days=days)
-    return list(Assignment.objects.live().filter(
-        person=person, source=Assignment.Source.CARRIED, created_at__date__gte=since,
-        acknowledgement__isnull=False,
-    ).select_related("version", "version__policy"))
+    return list(Assignment.objects.live().filter(_recently_changed_q(days), person_id=person.pk)
+                .select_related("version", "version__policy").defer(*_VERSION_UNUSED)
+                .order_by("due_on", "id"))
+
+
+def waiting_and_recently_changed_for(person, days: int = 30
+                                     ) -> tuple[list[Assignment], list[Assignment]]:
+    """`waiting_for` and `recently_changed_for` together, in one query (the home panel)."""
+    rows = list(Assignment.objects.live().filter(person_id=person.pk)
+                .filter(Q(acknowledgement__isnull=True) | _recently_changed_q(days))
+                .select_related("version", "version__policy").defer(*_VERSION_UNUSED)
+                .order_by("due_on", "id"))
+    return ([a for a in rows if a.acknowledgement_id is None],
+            [a for a in rows if a.acknowledgement_id is not None])
 
 
 # --------------------------------------------------------------------------- who may see whom

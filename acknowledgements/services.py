@@ -22,7 +22,7 @@ from acknowledgements.models import (
     SectionView,
     UsedLink,
 )
-from acknowledgements.sections import sections_of
+from acknowledgements.sections import addendum_for, sections_of
 from audit.services import audit_log, client_ip
 from policies.models import Policy, PolicyVersion
 
@@ -107,11 +107,63 @@ def statement_for(version: PolicyVersion, content_hash: str) -> str:
     )
 
 
-def content_hash_for(version: PolicyVersion, academy=None) -> str:
-    """The hash of the text this person was shown (with their academy's addendum, if any)."""
+def content_hash_for(version: PolicyVersion, academy=None, addendum=...) -> str:
+    """The hash of the text this person was shown (with their academy's addendum, if any).
+
+    ``addendum``: the approved addendum already looked up (even None), to save the query."""
     from policies.selectors import version_content_hash_for
 
-    return version_content_hash_for(version, academy) or version.compute_content_hash()
+    return (version_content_hash_for(version, academy, addendum)
+            or version.compute_content_hash())
+
+
+@dataclass
+class Reading:
+    """What one person reads of one version, worked out once per request.
+
+    The reading pages, the acknowledge page and `acknowledgement_record` share it, so the
+    clauses, the academy's addendum and the questions are each read once.
+    """
+
+    version: PolicyVersion
+    academy_id: int | None
+    addendum: object
+    sections: list
+    content_hash: str
+    statement: str
+    _questions: list | None = None
+
+    @property
+    def questions(self) -> list[Question]:
+        """The version's comprehension questions (with their clause), loaded when first used.
+
+        Not cached beyond the request: questions can be edited."""
+        if self._questions is None:
+            by_id = {c.pk: c for s in self.sections for c in s.clauses}
+            questions = list(Question.objects.filter(version_id=self.version.pk)
+                             .order_by("order", "id"))
+            missing = [q for q in questions if q.clause_id not in by_id]
+            if missing:  # a clause not on the pages (cannot happen, but never guess)
+                clauses = Question.objects.filter(pk__in=[q.pk for q in missing]).select_related(
+                    "clause")
+                by_id.update({q.clause_id: q.clause for q in clauses})
+            for q in questions:
+                q.clause = by_id[q.clause_id]
+            self._questions = questions
+        return self._questions
+
+
+def reading_for(version: PolicyVersion, person) -> Reading:
+    """Sections, content hash and statement for this person (one query: the addendum)."""
+    academy = person.academy if "academy" in person._state.fields_cache else person.academy_id
+    addendum = addendum_for(version, academy)
+    if academy is not None and addendum is not None and not hasattr(academy, "name"):
+        academy = addendum.academy
+    sections = sections_of(version, academy, addendum=addendum)
+    content_hash = content_hash_for(version, academy, addendum)
+    return Reading(version=version, academy_id=person.academy_id, addendum=addendum,
+                   sections=sections, content_hash=content_hash,
+                   statement=statement_for(version, content_hash))
 
 
 # --------------------------------------------------------------------------- assignments
@@ -199,19 +251,39 @@ def assignments_sync(*, today: datetime.date | None = None) -> int:
 
 
 def section_record_served(*, person, version: PolicyVersion, key: str) -> None:
-    """Remember that the server sent this section's text to this person."""
-    SectionView.objects.get_or_create(person=person, version=version, section=key)
+    """Remember that the server sent this section's text to this person.
+
+    One INSERT; a row already there (an earlier or racing request) is kept as it is."""
+    SectionView.objects.bulk_create(
+        [SectionView(person_id=person.pk, version_id=version.pk, section=key)],
+        ignore_conflicts=True)
 
 
-def sections_missing(*, person, version: PolicyVersion) -> list:
-    seen = set(SectionView.objects.filter(person=person, version=version)
+def sections_seen(*, person, version: PolicyVersion) -> set[str]:
+    """Keys of the sections of this version served to this person so far (one query)."""
+    return set(SectionView.objects.filter(person_id=person.pk, version_id=version.pk)
                .values_list("section", flat=True))
-    return [s for s in sections_of(version, person.academy) if s.key not in seen]
 
 
-def answers_check(*, version: PolicyVersion, answers: dict[int, int | None]) -> list[dict]:
-    """Raise WrongAnswers unless every question is answered right; return what to store."""
-    questions = list(version.ack_questions.select_related("clause"))
+def sections_missing(*, person, version: PolicyVersion, reading: Reading | None = None) -> list:
+    seen = sections_seen(person=person, version=version)
+    sections = (reading.sections if _reading_fits(reading, person, version)
+                else sections_of(version, person.academy))
+    return [s for s in sections if s.key not in seen]
+
+
+def _reading_fits(reading: Reading | None, person, version: PolicyVersion) -> bool:
+    return (reading is not None and reading.version.pk == version.pk
+            and reading.academy_id == person.academy_id)
+
+
+def answers_check(*, version: PolicyVersion, answers: dict[int, int | None],
+                  questions: list[Question] | None = None) -> list[dict]:
+    """Raise WrongAnswers unless every question is answered right; return what to store.
+
+    ``questions``: the version's questions, if the caller has already loaded them."""
+    if questions is None:
+        questions = list(version.ack_questions.select_related("clause"))
     wrong = [q for q in questions if answers.get(q.pk) != q.correct_choice]
     if wrong:
         raise WrongAnswers(wrong)
@@ -234,11 +306,14 @@ def _user_agent(request) -> str:
 def acknowledgement_record(
     *, assignment: Assignment, method: str, request=None, answers: list | None = None,
     recorded_by=None, attestation: str = "", link_nonce: str = "", check_reading: bool = True,
+    reading: Reading | None = None,
 ) -> Outcome:
     """Append the evidence record, once. A second (or racing) attempt returns the first.
 
     The chain head row is locked for the length of the transaction, so records are appended
-    one at a time and each holds the hash of the one before it.
+    one at a time and each holds the hash of the one before it. Everything else is read
+    before the lock is taken. ``reading``: what the caller already worked out for this person
+    and version (`reading_for`); worked out here when not given.
     """
     person = assignment.person
     version = assignment.version
@@ -246,37 +321,38 @@ def acknowledgement_record(
         raise AcknowledgementError("This version is no longer in force; nothing to acknowledge.")
     if method == Method.ON_BEHALF and (recorded_by is None or not attestation.strip()):
         raise AcknowledgementError("A record on someone's behalf needs the manager's attestation.")
+    # Worked out before the chain head is locked, so the lock is held as briefly as possible.
+    if not _reading_fits(reading, person, version):
+        reading = reading_for(version, person)
     if check_reading and method != Method.ON_BEHALF:
-        missing = sections_missing(person=person, version=version)
+        missing = sections_missing(person=person, version=version, reading=reading)
         if missing:
             raise NotFullyRead(missing)
-    # Worked out before the chain head is locked, so the lock is held as briefly as possible.
-    content_hash = content_hash_for(version, person.academy)
-    statement = statement_for(version, content_hash)
+    content_hash, statement = reading.content_hash, reading.statement
+    ip_address, user_agent = client_ip(request), _user_agent(request)
     try:
         with transaction.atomic():
-            ChainHead.objects.get_or_create(pk=1)
-            head = ChainHead.objects.select_for_update().get(pk=1)
-            existing = Acknowledgement.objects.filter(person=person, version=version).first()
-            if existing is not None:
-                return Outcome(existing, False)
-            if link_nonce:
-                try:
-                    with transaction.atomic():
-                        UsedLink.objects.create(nonce=link_nonce, assignment=assignment)
-                except IntegrityError:
-                    raise LinkUsed("This link has already been used.") from None
+            head = _chain_head_locked()
             record = Acknowledgement(
                 sequence=head.sequence + 1, person=person, person_name=person.full_name,
                 person_email=person.email, version=version, content_hash=content_hash,
                 statement=statement, answers=answers or [],
                 acknowledged_at=timezone.now().replace(microsecond=0),
-                ip_address=client_ip(request), user_agent=_user_agent(request), method=method,
+                ip_address=ip_address, user_agent=user_agent, method=method,
                 recorded_by=recorded_by, attestation=attestation.strip(),
                 previous_hash=head.record_hash,
             )
             record.record_hash = record.compute_hash()
+            # No "already recorded?" read first: the unique person+version rule refuses a
+            # second record (IntegrityError below), which rolls all of this back.
             record.save()
+            if link_nonce:
+                # After the record, so an already-acknowledged version reports that, not the
+                # link. A used link rolls the record back.
+                try:
+                    UsedLink.objects.create(nonce=link_nonce, assignment=assignment)
+                except IntegrityError:
+                    raise LinkUsed("This link has already been used.") from None
             ChainHead.objects.filter(pk=1).update(sequence=record.sequence,
                                                   record_hash=record.record_hash)
             Assignment.objects.filter(
@@ -299,6 +375,15 @@ def acknowledgement_record(
         if existing is None:
             raise
         return Outcome(existing, False)
+
+
+def _chain_head_locked() -> ChainHead:
+    """The chain head row, locked until the transaction ends (created the first time)."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChainHead.objects.get_or_create(pk=1)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 # --------------------------------------------------------------------------- signed links

@@ -18,7 +18,7 @@ from accounts.permissions import can, requires
 from acknowledgements import selectors, services
 from acknowledgements.forms import NudgeForm, OnBehalfForm, QuestionForm, TokenOnlyForm
 from acknowledgements.models import Acknowledgement, Assignment, Method, Question
-from acknowledgements.sections import section_for_clause, sections_of
+from acknowledgements.sections import section_for_clause
 from policies.models import Policy, PolicyVersion
 from policies.redline import render_marks_html
 from policies.redline import summary as redline_summary
@@ -37,6 +37,7 @@ class Reader:
     assignment: Assignment
     token: str = ""
     nonce: str = ""
+    reading: services.Reading | None = None
 
     def url(self, name: str, *args) -> str:
         if self.token:
@@ -44,13 +45,30 @@ class Reader:
         return reverse(f"acknowledgements:{name}", args=[self.assignment.pk, *args])
 
 
-def _own_assignment(request, pk: int) -> Assignment:
-    assignment = (Assignment.objects.select_related("person", "person__academy", "version",
-                                                    "version__policy", "acknowledgement")
-                  .filter(pk=pk, person=request.user).first())
+#: Columns of the version row the reading pages never use (the imported document is large).
+VERSION_UNUSED = ("version__source_text", "version__cover")
+
+
+def _own_assignment(request, pk: int, *, with_record: bool = False) -> Assignment:
+    """The signed-in person's own assignment (404 otherwise).
+
+    The person is the signed-in user already loaded (not joined again); the record is joined
+    only for the receipt."""
+    related = ["version", "version__policy"] + (["acknowledgement"] if with_record else [])
+    assignment = (Assignment.objects.select_related(*related).defer(*VERSION_UNUSED)
+                  .filter(pk=pk, person_id=request.user.pk).first())
     if assignment is None:
         raise Http404("No such request.")
+    assignment.person = request.user
     return assignment
+
+
+def _reading(reader: "Reader") -> services.Reading:
+    """Sections, content hash and statement for this reader, worked out once per request."""
+    if reader.reading is None:
+        assignment = reader.assignment
+        reader.reading = services.reading_for(assignment.version, assignment.person)
+    return reader.reading
 
 
 def _token_reader(request, token: str) -> Reader | HttpResponse:
@@ -84,7 +102,8 @@ def _start(request, reader: Reader):
     assignment = reader.assignment
     if assignment.is_done:
         return redirect(reader.url("receipt"))
-    if not services.sections_missing(person=assignment.person, version=assignment.version):
+    if not services.sections_missing(person=assignment.person, version=assignment.version,
+                                     reading=_reading(reader)):
         return redirect(reader.url("acknowledge"))  # read it all before: ready to acknowledge
     if _previous_acknowledged(assignment) is not None:
         return redirect(reader.url("changes"))
@@ -108,16 +127,17 @@ def _changes(request, reader: Reader):
 def _read(request, reader: Reader, index: int):
     assignment = reader.assignment
     version = assignment.version
-    sections = sections_of(version, assignment.person.academy)
+    sections = _reading(reader).sections
     if not 1 <= index <= len(sections):
         raise Http404("No such section.")
     section = sections[index - 1]
-    if version.status == PolicyVersion.Status.PUBLISHED and not assignment.is_done:
+    served = services.sections_seen(person=assignment.person, version=version)
+    if (section.key not in served and version.status == PolicyVersion.Status.PUBLISHED
+            and not assignment.is_done):
         services.section_record_served(person=assignment.person, version=version,
                                        key=section.key)
-    seen = {s.key for s in sections} - {
-        s.key for s in services.sections_missing(person=assignment.person, version=version)
-    }
+        served.add(section.key)
+    seen = {s.key for s in sections} & served
     return render(request, "acknowledgements/read.html", {
         "reader": reader, "assignment": assignment, "version": version, "section": section,
         "sections": [{"s": s, "url": reader.url("read", s.index), "seen": s.key in seen}
@@ -148,10 +168,10 @@ def _acknowledge(request, reader: Reader):
     if assignment.is_done:
         messages.info(request, "You have already acknowledged this version. Nothing more to do.")
         return redirect(reader.url("receipt"))
-    sections = sections_of(version, assignment.person.academy)
-    questions = list(version.ack_questions.select_related("clause"))
-    content_hash = services.content_hash_for(version, assignment.person.academy)
-    statement = services.statement_for(version, content_hash)
+    reading = _reading(reader)
+    sections = reading.sections
+    questions = reading.questions
+    content_hash, statement = reading.content_hash, reading.statement
     answers: dict[int, int | None] = {}
     wrong_ids: set[int] = set()
     errors: list[str] = []
@@ -162,7 +182,8 @@ def _acknowledge(request, reader: Reader):
         if request.POST.get("agree") != "yes":
             errors.append("Tick the box to confirm the statement.")
         try:
-            stored_answers = services.answers_check(version=version, answers=answers)
+            stored_answers = services.answers_check(version=version, answers=answers,
+                                                    questions=questions)
         except services.WrongAnswers as error:
             wrong_ids = {q.pk for q in error.wrong}
             errors.append(str(error))
@@ -178,7 +199,7 @@ def _acknowledge(request, reader: Reader):
             try:
                 outcome = services.acknowledgement_record(
                     assignment=assignment, method=method, request=request,
-                    answers=stored_answers, link_nonce=nonce,
+                    answers=stored_answers, link_nonce=nonce, reading=reading,
                 )
             except services.LinkUsed as error:
                 if reader.token:
@@ -186,7 +207,7 @@ def _acknowledge(request, reader: Reader):
                 # The emailed link was spent elsewhere; the signed-in person still may.
                 outcome = services.acknowledgement_record(
                     assignment=assignment, method=Method.PORTAL, request=request,
-                    answers=stored_answers,
+                    answers=stored_answers, reading=reading,
                 )
             except services.NotFullyRead as error:
                 errors.append(str(error))
@@ -208,7 +229,8 @@ def _acknowledge(request, reader: Reader):
                         "record": outcome.record, "assignment": assignment, "reader": reader,
                     })
                 return redirect(reader.url("receipt"))
-    missing = services.sections_missing(person=assignment.person, version=version)
+    missing = services.sections_missing(person=assignment.person, version=version,
+                                        reading=reading)
     return render(request, "acknowledgements/acknowledge.html", {
         "reader": reader, "assignment": assignment, "version": version,
         "statement": statement, "content_hash": content_hash, "errors": errors,
@@ -220,9 +242,10 @@ def _acknowledge(request, reader: Reader):
 
 @requires("acknowledgements.acknowledge")
 def mine(request):
-    assignments = (Assignment.objects.filter(person=request.user)
-                   .select_related("version", "version__policy", "acknowledgement")
-                   .order_by("acknowledgement", "due_on"))
+    # The record itself is not shown (its time is on the assignment): ordered by it, not loaded.
+    assignments = (Assignment.objects.filter(person_id=request.user.pk)
+                   .select_related("version", "version__policy").defer(*VERSION_UNUSED)
+                   .order_by("acknowledgement__sequence", "due_on"))
     today = timezone.localdate()
     waiting = [a for a in assignments if not a.is_done
                and a.version.status == PolicyVersion.Status.PUBLISHED]
@@ -254,7 +277,7 @@ def acknowledge(request, pk: int):
 
 @requires("acknowledgements.acknowledge")
 def receipt(request, pk: int):
-    assignment = _own_assignment(request, pk)
+    assignment = _own_assignment(request, pk, with_record=True)
     if not assignment.is_done:
         return redirect("acknowledgements:start", pk)
     return render(request, "acknowledgements/receipt.html", {
@@ -315,7 +338,8 @@ def _versions_and_choice(request):
         PolicyVersion.objects.filter(
             policy__requires_acknowledgement=True,
             status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.SUPERSEDED],
-        ).select_related("policy").order_by("policy__title", "-published_at", "-id")
+        ).select_related("policy").defer("source_text", "cover")
+        .order_by("policy__title", "-published_at", "-id")
     )
     chosen = None
     wanted = request.GET.get("version", "")
@@ -387,8 +411,10 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         queryset = queryset.filter(person__category=category)
     if academy_code:
         queryset = queryset.filter(person__academy__code=academy_code)
-    summary = selectors.summarise(queryset, today)
     tables = [(label, selectors.breakdown(queryset, by, today)) for label, by in breakdowns]
+    # A breakdown has a row for every group (no academy / no category too): add them up.
+    summary = (selectors.summary_of(tables[0][1]) if tables
+               else selectors.summarise(queryset, today))
     listed = queryset
     if q:
         from django.db.models import Q
@@ -408,13 +434,35 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
     if request.GET.get("format") == "csv":
         name = f"acknowledgements-{slug}-{version.policy.slug}-{version.label}-{today}.csv"
         return _csv_response(rows_qs, name)
-    # Sort and cut the page on a lean query (ids only), then fetch the 50 full rows.
-    page = Paginator(selectors.roster_ids(listed, sort=sort, descending=descending,
-                                          today=today), 50).get_page(request.GET.get("page"))
-    rows = selectors.roster_page(list(page.object_list), today=today)
+    # Without a name search, the summary already counted the people listed.
+    count = listed.count() if q else {
+        "": summary["total"], "done": summary["done"], "overdue": summary["overdue"],
+        "outstanding": summary["outstanding"], "not_done": summary["not_done"],
+    }[status]
+    direct = count <= DIRECT_PAGE_LIMIT
+    if direct:
+        # Few people: sort and cut the page of full rows in one query.
+        paginator = Paginator(rows_qs, 50)
+    else:
+        # Many: sort and cut the page on a lean query (ids only), then fetch the 50 full rows.
+        paginator = Paginator(selectors.roster_ids(listed, sort=sort, descending=descending,
+                                                   today=today), 50)
+    paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    rows = (selectors.rows_from(page.object_list) if direct
+            else selectors.roster_page(list(page.object_list), today=today))
     user = request.user
+    history_url = _url_maker("acknowledgements:person_history")
+    nudge_url = _url_maker("acknowledgements:nudge")
     for row in rows:
         row["may_nudge"] = row["line_manager_id"] == user.pk and row["status"] != "done"
+        row["history_url"] = history_url(row["person_id"])
+        if row["may_nudge"]:
+            row["nudge_url"] = nudge_url(row["assignment_id"])
+        row["due_on_text"] = row["due_on"].strftime("%d/%m/%Y") if row["due_on"] else ""
+        row["acknowledged_at_text"] = (
+            timezone.localtime(row["acknowledged_at"]).strftime("%d/%m/%Y %H:%M")
+            if row["acknowledged_at"] else "")
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)
@@ -437,8 +485,22 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         "scope": scope, "academy": academy, "today": today,
         "may_manage_questions": can(user, "policies.manage"),
         "may_set_token_only": can(user, "acknowledgements.token_only"),
-        "views": _views_for(user),
+        "views": _views_for(user), "next_path": request.get_full_path(),
     })
+
+
+#: Up to this many people, the dashboard sorts and cuts a page of full rows in one query.
+DIRECT_PAGE_LIMIT = 2000
+_URL_SENTINEL = 987654321
+
+
+def _url_maker(name: str):
+    """``reverse(name, args=[pk])`` for many pks, reversing once."""
+    pattern = reverse(name, args=[_URL_SENTINEL])
+    if pattern.count(str(_URL_SENTINEL)) != 1:
+        return lambda pk: reverse(name, args=[pk])
+    head, tail = pattern.split(str(_URL_SENTINEL))
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def _views_for(user) -> list[tuple[str, str]]:
@@ -484,6 +546,8 @@ def _academy_for(user, code: str) -> Academy:
 @requires("compliance.academy")
 def academy(request, code: str):
     place = _academy_for(request.user, code)
+    if request.user.academy_id == place.pk:
+        request.user.academy = place  # their own academy: the navigation needs no query for it
     versions, version = _versions_and_choice(request)
     if version is None:
         return _no_version(request, f"{place.name}: compliance")
@@ -617,8 +681,7 @@ def on_behalf(request, pk: int):
     return render(request, "acknowledgements/on_behalf.html", {
         "assignment": assignment, "person": person, "version": version, "form": form,
         "attestation": attestation,
-        "statement": services.statement_for(version,
-                                            services.content_hash_for(version, person.academy)),
+        "statement": services.reading_for(version, person).statement,
     })
 
 

@@ -178,12 +178,17 @@ class VersionText(NamedTuple):
     addendum: AcademyAddendum | None
 
 
-def approved_addendum(version: PolicyVersion, academy: Academy | None) -> AcademyAddendum | None:
+def approved_addendum(version: PolicyVersion, academy: Academy | int | None
+                      ) -> AcademyAddendum | None:
+    """The academy's approved addendum to this version (``academy``: an Academy or its pk).
+
+    One query, with ``addendum.academy`` loaded (callers show the academy's name)."""
     if academy is None:
         return None
-    return version.addenda.filter(
-        academy=academy, status=AcademyAddendum.Status.APPROVED
-    ).first()
+    return AcademyAddendum.objects.filter(
+        version_id=version.pk, academy_id=getattr(academy, "pk", academy),
+        status=AcademyAddendum.Status.APPROVED,
+    ).select_related("academy").first()
 
 
 def version_text_for(version: PolicyVersion, academy: Academy | None) -> VersionText:
@@ -192,12 +197,16 @@ def version_text_for(version: PolicyVersion, academy: Academy | None) -> Version
                                                                                    academy))
 
 
-def version_content_hash_for(version: PolicyVersion, academy: Academy | None) -> str:
+def version_content_hash_for(version: PolicyVersion, academy: Academy | None,
+                             addendum: AcademyAddendum | None = ...) -> str:
     """Hash of what that academy's staff acknowledge: the version hash, plus the addendum's.
 
-    Without an approved addendum this is exactly ``version.content_hash``.
+    Without an approved addendum this is exactly ``version.content_hash``. A caller that has
+    already looked up ``approved_addendum(version, academy)`` may pass it (even None) to save
+    the query.
     """
-    addendum = approved_addendum(version, academy)
+    if addendum is ...:
+        addendum = approved_addendum(version, academy)
     if addendum is None:
         return version.content_hash
     return hashlib.sha256(
