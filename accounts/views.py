@@ -5,11 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import PersonForm, StaffImportForm
-from accounts.models import Academy, Category
+from accounts.models import Academy, Category, Role
 from accounts.permissions import can, requires
 from accounts.selectors import people_search, people_visible_to
 from audit.models import AuditEvent
@@ -19,20 +21,59 @@ IMPORT_SESSION_KEY = "staff_import_pending"
 
 @requires("people.view")
 def people_list(request):
+    filters = {name: request.GET.get(name, "") for name in ("q", "academy", "category", "leavers")}
     people = people_search(
         people_visible_to(request.user),
-        q=request.GET.get("q", "").strip(),
-        academy=request.GET.get("academy", ""),
-        category=request.GET.get("category", ""),
-        include_leavers=request.GET.get("leavers") == "1",
+        q=filters["q"].strip(),
+        academy=filters["academy"],
+        category=filters["category"],
+        include_leavers=filters["leavers"] == "1",
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
+    first = (page.number - 1) * page.paginator.per_page
+    rows = _people_rows(people.values(*PEOPLE_ROW_FIELDS)[first:first + page.paginator.per_page])
+    academies = list(Academy.objects.all())
+    # The navigation shows the person's own academy: it is in the list already.
+    own = next((a for a in academies if a.pk == request.user.academy_id), None)
+    if own is not None:
+        request.user.academy = own
     return render(request, "accounts/people_list.html", {
         "page": page,
-        "academies": Academy.objects.all(),
+        "rows": rows,
+        "filters": filters,
+        "academies": academies,
         "categories": Category.choices,
         "can_manage": can(request.user, "people.manage"),
     })
+
+
+#: What a row of the people list shows, read without building three models per person.
+PEOPLE_ROW_FIELDS = (
+    "pk", "full_name", "leaving_date", "job_title", "category", "role", "academy_id",
+    "academy__name", "line_manager_id", "line_manager__full_name", "line_manager__email",
+)
+
+
+def _people_rows(people) -> list[dict]:
+    """Rows as the template shows them: ``User.get_category_display()``, ``str(academy)``…"""
+    categories, roles = dict(Category.choices), dict(Role.choices)
+    today = timezone.localdate()
+    sentinel = 2_147_483_647  # reverse() once; each row's link differs only in its pk
+    prefix, suffix = reverse("accounts:person_detail", args=[sentinel]).split(str(sentinel))
+    return [
+        {
+            "url": f"{prefix}{person['pk']}{suffix}",
+            "full_name": person["full_name"],
+            "is_leaver": person["leaving_date"] is not None and person["leaving_date"] <= today,
+            "academy": "—" if person["academy_id"] is None else person["academy__name"],
+            "job_title": person["job_title"],
+            "category": categories.get(person["category"], person["category"]),
+            "role": roles.get(person["role"], person["role"]),
+            "line_manager": "—" if person["line_manager_id"] is None
+            else person["line_manager__full_name"] or person["line_manager__email"],
+        }
+        for person in people
+    ]
 
 
 @requires("people.view")
