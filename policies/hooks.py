@@ -1,11 +1,12 @@
 """Navigation links and home-page panels for the policy library."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.permissions import can
 from core.hooks import HomePanel, NavItem
 from policies import selectors
-from policies.models import AcademyAddendum, PolicyVersion
+from policies.models import AcademyAddendum, Policy, PolicyVersion
 
 S = PolicyVersion.Status
 #: What the panel shows of an addendum's version (see `_version_item`).
@@ -20,12 +21,24 @@ def _review_board(request) -> dict:
     return cached
 
 
+def _overdue_reviews(request) -> int:
+    """How many policies are past their review date (the navigation badge).
+
+    The home page already has the review board; other pages only count, as the board would
+    (a review is overdue when its date is before today).
+    """
+    board = getattr(request, "_policies_review_board", None)
+    if board is not None:
+        return len(board["overdue"])
+    return Policy.objects.filter(next_review_due__lt=timezone.localdate()).count()
+
+
 def nav_items(request) -> list[NavItem]:
     items = []
     if can(request.user, "policies.read"):
         items.append(NavItem("Policies", reverse("policies:policy_list"), order=20))
     if can(request.user, "policies.review_board"):
-        overdue = len(_review_board(request)["overdue"])
+        overdue = _overdue_reviews(request)
         items.append(NavItem("Policy reviews", reverse("policies:review_board"), order=60,
                              badge=overdue or None))
     return items
