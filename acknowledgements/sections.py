@@ -13,8 +13,8 @@ from policies.models import Clause, PolicyVersion
 from policies.parsing import section_of
 
 ADDENDUM_KEY = "addendum"
-#: How long the clauses of a published (immutable) version stay in the shared cache.
-CLAUSES_CACHE_SECONDS = 24 * 3600
+#: How long the pages of a published (immutable) version stay in the shared cache.
+PAGES_CACHE_SECONDS = 24 * 3600
 
 logger = logging.getLogger(__name__)
 
@@ -43,38 +43,59 @@ def _page_key(number: str) -> str:
     return section.split(" ")[0]
 
 
-def _clauses_cache_key(version: PolicyVersion) -> str:
-    return f"ack:clauses:v1:{version.pk}:{version.content_hash}"
+def _pages_cache_key(version: PolicyVersion) -> str:
+    return f"ack:pages:v1:{version.pk}:{version.content_hash}"
 
 
-def version_clauses(version: PolicyVersion) -> list[Clause]:
-    """The clauses of a version, in order.
+def _clause_pages(clauses) -> list[Section]:
+    pages: dict[str, Section] = {}
+    for clause in clauses:
+        key = _page_key(clause.number)
+        page = pages.get(key)
+        if page is None:
+            title = clause.heading or clause.text if clause.level == 0 else ""
+            page = pages[key] = Section(key=key, index=len(pages) + 1, title=title[:120])
+        page.clauses.append(clause)
+    return list(pages.values())
+
+
+def _read_pages(version: PolicyVersion) -> list[Section]:
+    return _clause_pages(Clause.objects.filter(version=version).order_by("order"))
+
+
+def version_pages(version: PolicyVersion) -> list[Section]:
+    """The reading pages of a version's clauses (no addendum), in order. Do not change them.
 
     The text of a version that has been published (or superseded, or withdrawn) never changes
-    (model layer and database triggers), so its clauses are kept in the shared cache, keyed by
+    (model layer and database triggers), so its pages are kept in the shared cache, keyed by
     the version and its content hash, and on the version object for the rest of the request.
     A version still in progress is always read from the database.
     """
     immutable = version.status in PolicyVersion.READABLE and bool(version.content_hash)
     if not immutable:
-        return list(Clause.objects.filter(version=version).order_by("order"))
-    held = getattr(version, "_ack_clauses", None)
+        return _read_pages(version)
+    held = getattr(version, "_ack_pages", None)
     if held is not None:
         return held
-    key = _clauses_cache_key(version)
-    clauses = None
+    key = _pages_cache_key(version)
+    pages = None
     try:
-        clauses = cache.get(key)
+        pages = cache.get(key)
     except Exception:  # the cache is a shortcut only: never fail a page because of it
         logger.warning("cache unavailable for %s", key, exc_info=True)
-    if clauses is None:
-        clauses = list(Clause.objects.filter(version=version).order_by("order"))
+    if pages is None:
+        pages = _read_pages(version)
         try:
-            cache.set(key, clauses, CLAUSES_CACHE_SECONDS)
+            cache.set(key, pages, PAGES_CACHE_SECONDS)
         except Exception:
             logger.warning("cache unavailable for %s", key, exc_info=True)
-    version._ack_clauses = clauses
-    return clauses
+    version._ack_pages = pages
+    return pages
+
+
+def version_clauses(version: PolicyVersion) -> list[Clause]:
+    """The clauses of a version, in order (from `version_pages`)."""
+    return [clause for page in version_pages(version) for clause in page.clauses]
 
 
 def addendum_for(version: PolicyVersion, academy):
@@ -93,25 +114,16 @@ def sections_of(version: PolicyVersion, academy=None, clauses=None,
     ``academy`` may be an Academy or its pk. A caller that already looked up the approved
     addendum (``addendum_for``) passes it, even None, to save the query.
     """
-    if clauses is None:
-        clauses = version_clauses(version)
-    pages: dict[str, Section] = {}
-    for clause in clauses:
-        key = _page_key(clause.number)
-        page = pages.get(key)
-        if page is None:
-            title = clause.heading or clause.text if clause.level == 0 else ""
-            page = pages[key] = Section(key=key, index=len(pages) + 1, title=title[:120])
-        page.clauses.append(clause)
+    pages = _clause_pages(clauses) if clauses is not None else list(version_pages(version))
     if addendum is ...:
         addendum = addendum_for(version, academy)
     if academy is not None and addendum is not None:
         name = academy.name if hasattr(academy, "name") else addendum.academy.name
-        pages[ADDENDUM_KEY] = Section(
+        pages.append(Section(
             key=ADDENDUM_KEY, index=len(pages) + 1,
             title=f"{name}: local arrangements", addendum_text=addendum.text,
-        )
-    return list(pages.values())
+        ))
+    return pages
 
 
 def section_for_clause(sections: list[Section], clause_number: str) -> Section | None:

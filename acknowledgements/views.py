@@ -44,6 +44,12 @@ class Reader:
             return reverse(f"acknowledgements:token_{name}", args=[self.token, *args])
         return reverse(f"acknowledgements:{name}", args=[self.assignment.pk, *args])
 
+    def page_urls(self):
+        """``url("read", n)`` for many page numbers n, reversing once."""
+        if self.token:
+            return _url_maker("acknowledgements:token_read", self.token)
+        return _url_maker("acknowledgements:read", self.assignment.pk)
+
 
 #: Columns of the version row the reading pages never use (the imported document is large).
 VERSION_UNUSED = ("version__source_text", "version__cover")
@@ -138,13 +144,14 @@ def _read(request, reader: Reader, index: int):
                                        key=section.key)
         served.add(section.key)
     seen = {s.key for s in sections} & served
+    page_url = reader.page_urls()
     return render(request, "acknowledgements/read.html", {
         "reader": reader, "assignment": assignment, "version": version, "section": section,
-        "sections": [{"s": s, "url": reader.url("read", s.index), "seen": s.key in seen}
+        "sections": [{"s": s, "url": page_url(s.index), "seen": s.key in seen}
                      for s in sections],
         "count": len(sections), "seen_count": len(seen),
-        "previous_url": reader.url("read", index - 1) if index > 1 else "",
-        "next_url": reader.url("read", index + 1) if index < len(sections) else "",
+        "previous_url": page_url(index - 1) if index > 1 else "",
+        "next_url": page_url(index + 1) if index < len(sections) else "",
         "acknowledge_url": reader.url("acknowledge"),
     })
 
@@ -231,10 +238,11 @@ def _acknowledge(request, reader: Reader):
                 return redirect(reader.url("receipt"))
     missing = services.sections_missing(person=assignment.person, version=version,
                                         reading=reading)
+    page_url = reader.page_urls()
     return render(request, "acknowledgements/acknowledge.html", {
         "reader": reader, "assignment": assignment, "version": version,
         "statement": statement, "content_hash": content_hash, "errors": errors,
-        "missing": [{"s": s, "url": reader.url("read", s.index)} for s in missing],
+        "missing": [{"s": s, "url": page_url(s.index)} for s in missing],
         "questions": _question_rows(reader, questions, answers, wrong_ids, sections),
         "agreed": request.POST.get("agree") == "yes",
     }, status=400 if errors else 200)
@@ -494,13 +502,13 @@ DIRECT_PAGE_LIMIT = 2000
 _URL_SENTINEL = 987654321
 
 
-def _url_maker(name: str):
-    """``reverse(name, args=[pk])`` for many pks, reversing once."""
-    pattern = reverse(name, args=[_URL_SENTINEL])
+def _url_maker(name: str, *args):
+    """``reverse(name, args=[*args, n])`` for many integers n, reversing once."""
+    pattern = reverse(name, args=[*args, _URL_SENTINEL])
     if pattern.count(str(_URL_SENTINEL)) != 1:
-        return lambda pk: reverse(name, args=[pk])
+        return lambda n: reverse(name, args=[*args, n])
     head, tail = pattern.split(str(_URL_SENTINEL))
-    return lambda pk: f"{head}{int(pk)}{tail}"
+    return lambda n: f"{head}{int(n)}{tail}"
 
 
 def _views_for(user) -> list[tuple[str, str]]:
