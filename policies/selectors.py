@@ -41,7 +41,13 @@ def is_backstage(user) -> bool:
 def policy_applies_to(policy: Policy, user) -> bool:
     """Whether the policy's audience (academies, categories, roles) includes this person."""
     academy_ids = {a.pk for a in policy.audience_academies.all()}
-    if academy_ids and user.academy_id not in academy_ids:
+    return _audience_includes(policy, user,
+                              academy_ok=not academy_ids or user.academy_id in academy_ids)
+
+
+def _audience_includes(policy: Policy, user, *, academy_ok: bool) -> bool:
+    """``policy_applies_to`` once the academies are settled (no academies, or theirs among them)."""
+    if not academy_ok:
         return False
     if policy.audience_categories and user.category not in policy.audience_categories:
         return False
@@ -138,19 +144,24 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     ``approved_by_name``, ``previous_label`` and ``reader_has_addendum`` (whether this person's
     academy has an approved addendum to the version); leaves out the source text.
     """
+    academy_id = getattr(user, "academy_id", None)
     # The same rule as ``approved_addendum``: that academy's addendum, approved.
     has_addendum = Exists(AcademyAddendum.objects.filter(
-        version=OuterRef("pk"), academy_id=user.academy_id,
-        status=AcademyAddendum.Status.APPROVED,
-    )) if user.academy_id else Value(False, output_field=BooleanField())
+        version=OuterRef("pk"), academy_id=academy_id, status=AcademyAddendum.Status.APPROVED,
+    )) if academy_id else Value(False, output_field=BooleanField())
     published = PolicyVersion.objects.filter(policy=OuterRef("policy_id"), status=S.PUBLISHED)
+    # The audience's academies, as policy_applies_to reads them: none, or theirs among them.
+    audience = Policy.audience_academies.through.objects.filter(policy_id=OuterRef("policy_id"))
     version = (
         PolicyVersion.objects.filter(policy__slug=slug, label=label)
         .select_related("policy").defer("source_text")
         .annotate(approved_by_name=F("approved_by__full_name"),
                   previous_label=F("previous__label"),
                   reader_has_addendum=has_addendum,
-                  policy_is_readable=Q(Exists(published)) | ~Q(policy__document=""))
+                  policy_is_readable=Q(Exists(published)) | ~Q(policy__document=""),
+                  audience_academy_ok=~Q(Exists(audience)) | Q(Exists(
+                      audience.filter(academy_id=academy_id)
+                  )))
         .first()
     )
     if version is None:
@@ -158,7 +169,8 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     if is_backstage(user):
         return version
     if not (getattr(user, "is_authenticated", False) and version.policy_is_readable
-            and policy_applies_to(version.policy, user)):
+            and _audience_includes(version.policy, user,
+                                   academy_ok=version.audience_academy_ok)):
         raise Http404("No such policy.")
     if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")

@@ -266,9 +266,9 @@ def version_read(request, slug: str, label: str):
     # fingerprint of what they acknowledge (exactly the version's hash without an addendum).
     addendum, content_hash = None, version.content_hash
     if version.reader_has_addendum:
-        academy = request.user.academy
-        addendum = selectors.approved_addendum(version, academy)
-        content_hash = selectors.version_content_hash_for(version, academy)
+        academy_id = request.user.academy_id
+        addendum = selectors.approved_addendum(version, academy_id)
+        content_hash = selectors.version_content_hash_for(version, academy_id, addendum)
     return render(request, "policies/version_read.html", {
         "policy": policy,
         "version": version,
