@@ -78,6 +78,14 @@ def is_line_manager(user) -> bool:
     return cached
 
 
+def own_role(user) -> str | None:
+    """The person's own role (not line management, which needs a query); None for anonymous
+    visitors, deactivated accounts and leavers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_leaver:
+        return None
+    return user.role
+
+
 def roles_of(user) -> set[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
@@ -129,7 +137,7 @@ def requires(*permissions: str) -> Callable:
 
 def academy_scope(user):
     """The academies whose people this user may see in aggregate: None means all."""
-    if roles_of(user) & {HR, CEO, ADMIN, BOARD}:
+    if own_role(user) in {HR, CEO, ADMIN, BOARD}:
         return None
     if user.role == PRINCIPAL and user.academy_id:
         return [user.academy_id]

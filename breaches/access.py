@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
-from accounts.permissions import roles_of
+from accounts.permissions import own_role
 from breaches.models import Case, CaseMember
 
 # Capacities a person can have in one case (used by the transition and action tables).
@@ -26,8 +26,8 @@ CASE_TEAM = frozenset({HANDLER, CEO, HR, PRINCIPAL, MEMBER, HEARER})
 
 def case_roles(case: Case, user) -> set[str]:
     """The capacities `user` has in `case` (empty for anyone with no business in it)."""
-    roles = roles_of(user)
-    if not roles:
+    role = own_role(user)
+    if role is None:
         return set()
     if case.concerned_id == user.pk:
         # The person concerned is never on the case team, even as CEO, HR or handler.
@@ -37,11 +37,11 @@ def case_roles(case: Case, user) -> set[str]:
         found.add(REPORTER)
     if case.handler_id == user.pk:
         found.add(HANDLER)
-    if Role.CEO in roles:
+    if role == Role.CEO:
         found.add(CEO)
-    if Role.HR in roles:
+    if role == Role.HR:
         found.add(HR)
-    if (Role.PRINCIPAL in roles and user.academy_id == case.academy_id
+    if (role == Role.PRINCIPAL and user.academy_id == case.academy_id
             and not case.route_to_ceo):
         found.add(PRINCIPAL)
     if case.appeal_hearer_id == user.pk:
@@ -57,17 +57,17 @@ def can_open_case(case: Case, user) -> bool:
 
 def cases_visible_to(user) -> QuerySet[Case]:
     """Every case `user` may open as part of the case team (lists, search, counts, exports)."""
-    roles = roles_of(user)
-    if not roles:
+    role = own_role(user)
+    if role is None:
         return Case.objects.none()
-    if roles & {Role.CEO, Role.HR}:
+    if role in {Role.CEO, Role.HR}:
         visible = Q()
     else:
         visible = Q(handler=user) | Q(appeal_hearer=user) | Q(
             pk__in=CaseMember.objects.filter(person=user, removed_at__isnull=True)
             .values("case_id")
         )
-        if Role.PRINCIPAL in roles and user.academy_id:
+        if role == Role.PRINCIPAL and user.academy_id:
             visible |= Q(academy_id=user.academy_id, route_to_ceo=False)
     return Case.objects.filter(visible).exclude(concerned=user)
 
