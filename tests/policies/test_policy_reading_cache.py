@@ -18,8 +18,8 @@ A = AcademyAddendum.Status
 S = PolicyVersion.Status
 ADDENDUM = "Designated Safeguarding Lead: Helen Carter. Report concerns via CPOMS."
 #: Queries of the reading page once its text is cached: session, person, the version with its
-#: policy and audience check, mention links, and the base template's own (navigation, badges).
-READING_BUDGET = 8
+#: policy, its audience, mention links, and the base template's own (navigation, badges).
+READING_BUDGET = 9
 
 
 def _url(version) -> str:
