@@ -221,3 +221,15 @@ def test_the_reading_pages_work_when_the_cache_is_down(client_as, org, many_poli
     assignment = Assignment.objects.get(person=org.staff, version=many_policies[1])
     response = client_as("staff").get(reverse("acknowledgements:read", args=[assignment.pk, 1]))
     assert response.status_code == 200
+
+
+def test_names_in_the_dashboard_rows_are_escaped(client_as, org, published):
+    person_make(academy=org.academy, line_manager=org.principal, name="<b>O'Neil & Co</b>")
+    from acknowledgements.services import assignments_sync
+
+    assignments_sync()
+    text = client_as("principal").get(
+        reverse("acknowledgements:academy", args=[org.academy.code])).content.decode()
+    assert "&lt;b&gt;O&#x27;Neil &amp; Co&lt;/b&gt;" in text
+    assert "<b>O'Neil" not in text
+    assert 'class="sr-only"> &lt;b&gt;O&#x27;Neil &amp; Co&lt;/b&gt;</span>' in text  # Remind
