@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.models import Academy
+from accounts.models import Academy, User
 from accounts.permissions import can, requires
 from audit.models import AuditEvent
 from policies import selectors, services
@@ -264,17 +264,21 @@ def version_read(request, slug: str, label: str):
         text = _cached_text(version, links)
     # Person-specific parts stay out of the cached text: their academy's addendum, and the
     # fingerprint of what they acknowledge (exactly the version's hash without an addendum).
-    addendum, content_hash = None, version.content_hash
+    addendum, approver, content_hash = None, None, version.content_hash
     if version.reader_has_addendum:
         academy_id = request.user.academy_id
         addendum = selectors.approved_addendum(version, academy_id)
         content_hash = selectors.version_content_hash_for(version, academy_id, addendum)
+        if addendum is not None and addendum.approved_by_id:
+            approver = User.objects.filter(pk=addendum.approved_by_id).values_list(
+                "full_name", flat=True).first()
     return render(request, "policies/version_read.html", {
         "policy": policy,
         "version": version,
         "toc_html": text["toc"],
         "clauses_html": text["clauses"],
         "addendum": addendum,
+        "addendum_approver": approver,
         "query": query,
         "matches": [c for c in clauses if query.lower() in c.text.lower()] if query else [],
         "current": version if version.status == S.PUBLISHED else policy.current_version(),

@@ -100,6 +100,7 @@ def test_the_addendum_and_fingerprint_differ_per_academy_while_the_text_is_share
     staff = _page(client_as("staff"), version)
     assert "Helen Carter" in staff and "Helen Carter" not in outsider
     assert "Local arrangements: Northfield Primary Academy" in staff
+    assert "Academy addendum, approved by Chief Executive on " in staff
     assert "Local arrangements" not in outsider
     fingerprint = re.compile(r"Content fingerprint: <code>(\w+)</code>")
     assert fingerprint.search(outsider)[1] == version.content_hash[:16]
