@@ -202,6 +202,12 @@ def current_versions() -> list[PolicyVersion]:
 
 #: Columns of the version row that lists of assignments never show (the imported document).
 _VERSION_UNUSED = ("version__source_text", "version__cover")
+#: What a short list of someone's own assignments shows ("My policies", the home panel).
+LIST_COLUMNS = (
+    "id", "person_id", "version_id", "assigned_on", "due_on", "source", "acknowledgement_id",
+    "acknowledged_at", "created_at", "version__label", "version__status", "version__policy_id",
+    "version__policy__title", "version__policy__slug",
+)
 
 
 def _recently_changed_q(days: int) -> Q:
@@ -229,7 +235,7 @@ def waiting_and_recently_changed_for(person, days: int = 30
     """`waiting_for` and `recently_changed_for` together, in one query (the home panel)."""
     rows = list(Assignment.objects.live().filter(person_id=person.pk)
                 .filter(Q(acknowledgement__isnull=True) | _recently_changed_q(days))
-                .select_related("version", "version__policy").defer(*_VERSION_UNUSED)
+                .select_related("version", "version__policy").only(*LIST_COLUMNS)
                 .order_by("due_on", "id"))
     return ([a for a in rows if a.acknowledgement_id is None],
             [a for a in rows if a.acknowledgement_id is not None])

@@ -253,7 +253,7 @@ def _acknowledge(request, reader: Reader):
 def mine(request):
     # The record itself is not shown (its time is on the assignment): ordered by it, not loaded.
     assignments = (Assignment.objects.filter(person_id=request.user.pk)
-                   .select_related("version", "version__policy").defer(*VERSION_UNUSED)
+                   .select_related("version", "version__policy").only(*selectors.LIST_COLUMNS)
                    .order_by("acknowledgement__sequence", "due_on"))
     today = timezone.localdate()
     waiting = [a for a in assignments if not a.is_done
