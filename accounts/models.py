@@ -122,7 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~Q(line_manager=models.F("id")), name="not_own_line_manager"
             ),
         ]
-        indexes = [models.Index(fields=["academy", "category"]), models.Index(fields=["role"])]
+        indexes = [
+            models.Index(fields=["academy", "category"]), models.Index(fields=["role"]),
+            # The people list pages through everyone (HR) or one academy (Principal) by name.
+            models.Index(fields=["full_name"], name="user_full_name_idx"),
+            models.Index(fields=["academy", "full_name"], name="user_academy_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
