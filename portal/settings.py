@@ -250,8 +250,9 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # Authentication (django-allauth). No open sign-up: HR creates or imports people.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the person's academy with them.
+    "accounts.backends.PortalModelBackend",
+    "accounts.backends.PortalAuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "accounts.adapters.PortalAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.PortalSocialAccountAdapter"
