@@ -56,4 +56,6 @@ def bench_floor(request):
     """
     if not settings.BENCHMARK_FLOOR_VIEW:
         raise Http404()
+    if "shell" in request.GET:  # reference: the portal's page shell (navigation), no content
+        return render(request, "core/bench_shell.html")
     return render(request, "core/bench_floor.html")
