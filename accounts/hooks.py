@@ -3,6 +3,9 @@ from django.urls import reverse
 from accounts.permissions import can
 from core.hooks import NavItem
 
+# People and academies: roles, line management, the academy in the Compliance link.
+NAV_MODELS = ["accounts.User", "accounts.Academy"]
+
 
 def nav_items(request) -> list[NavItem]:
     items = []

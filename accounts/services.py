@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.models import Academy, Category, Role, User
 from audit.services import audit_log
+from core import navcache
 
 IMPORT_REQUIRED_COLUMNS = ["email", "full_name", "academy", "job_title", "category", "start_date"]
 IMPORT_OPTIONAL_COLUMNS = ["role", "leaving_date", "line_manager_email", "portal_access"]
@@ -263,6 +264,7 @@ def staff_import_apply(*, data: bytes, actor, request=None, source: str = "") ->
             manager_id = manager.pk if manager else None
             if person.line_manager_id != manager_id:
                 User.objects.filter(pk=person.pk).update(line_manager_id=manager_id)
+                navcache.bump()
         audit_log(
             action="accounts.staff_import", actor=actor, request=request,
             summary=(f"{source}: {result.count('create')} created, {result.count('update')} "

@@ -9,6 +9,8 @@ from approvals.models import OPEN_STATUSES, Kind, Status
 from approvals.selectors import my_requests, waiting_for_request
 from core.hooks import HomePanel, NavItem
 
+NAV_MODELS = ["approvals.ApprovalRequest", "approvals.Delegation", "approvals.TwoStepRule"]
+
 PANEL_LIMIT = 5
 
 

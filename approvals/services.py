@@ -30,6 +30,7 @@ from approvals.models import (
 from approvals.routing import Router, it_contact
 from approvals.uploads import StoredFile
 from audit.services import audit_log
+from core import navcache
 from notifications.services import notify
 
 log = logging.getLogger(__name__)
@@ -533,6 +534,7 @@ def delegation_end(*, delegation: Delegation, actor, request=None) -> Delegation
         )
         if not changed:
             raise ApprovalError("This delegation has already ended.")
+        navcache.bump()
         delegation.refresh_from_db()
         audit_log(action="approvals.delegation_ended", actor=actor, obj=delegation,
                   summary=f"Ended early: {delegation}", request=request)

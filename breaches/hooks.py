@@ -12,6 +12,8 @@ from breaches import selectors
 from breaches.models import Case, State
 from core.hooks import HomePanel, NavItem
 
+NAV_MODELS = ["breaches.Case", "breaches.CaseMember"]
+
 #: At most this many of the handler's open cases are looked at for the home panel.
 HANDLER_ROWS = 200
 

@@ -31,6 +31,7 @@ from breaches.models import (
     State,
 )
 from breaches.workflow import TRANSITIONS, WORKING_STATES, CaseError, may
+from core import navcache
 from notifications.services import notify
 
 log = logging.getLogger(__name__)
@@ -872,6 +873,7 @@ def case_anonymise(*, case: Case, actor: User | None = None, reason: str = "rete
         case.messages.all().delete()
         case.members.all().delete()
         case.events.all().delete()
+        navcache.bump()
         Case.objects.filter(pk=case.pk).update(
             reporter=None, reporter_name="", logged_by=None, concerned=None,
             concerned_description="", links="", description="(removed under the retention rule)",

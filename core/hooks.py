@@ -3,6 +3,8 @@
 An app may have a `hooks.py` with any of:
 - `nav_items(request) -> list[NavItem]`: links in the main navigation (already permission-checked);
 - `home_panels(request) -> list[HomePanel]`: blocks on the "what needs my attention" home page;
+- `NAV_MODELS`: "app_label.Model" names whose saves and deletes may change a `nav_items` answer
+  (the navigation is cached per person; see `core/navcache.py`);
 - and a `demo.py` with `seed(stdout)`, called by `manage.py seed_demo` in APP_ORDER.
 """
 
@@ -46,12 +48,24 @@ def _module(app: str, name: str) -> ModuleType | None:
 
 
 def nav_items(request) -> list[NavItem]:
-    items: list[NavItem] = []
-    for app in APP_ORDER:
-        module = _module(app, "hooks")
-        if module is not None and hasattr(module, "nav_items"):
-            items.extend(module.nav_items(request))
-    return sorted(items, key=lambda item: (item.order, item.label))
+    from core.navcache import cached_items
+
+    def compute() -> list[NavItem]:
+        items: list[NavItem] = []
+        for app in APP_ORDER:
+            module = _module(app, "hooks")
+            if module is not None and hasattr(module, "nav_items"):
+                items.extend(module.nav_items(request))
+        return sorted(items, key=lambda item: (item.order, item.label))
+
+    return cached_items(request.user.pk, compute)
+
+
+def nav_models() -> list[str]:
+    """"app_label.Model" names whose changes may change someone's navigation (`NAV_MODELS`)."""
+    return [name for app in APP_ORDER
+            if (module := _module(app, "hooks")) is not None
+            for name in getattr(module, "NAV_MODELS", [])]
 
 
 def home_panels(request) -> list[HomePanel]:

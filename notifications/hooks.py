@@ -4,6 +4,9 @@ from accounts.permissions import can
 from core.hooks import HomePanel, NavItem
 from notifications.models import Notification
 
+# Notifications change only their recipient's badge: see notifications.services (bump_people).
+NAV_MODELS: list[str] = []
+
 
 def _unread(request) -> int:
     cached = getattr(request, "_notifications_unread", None)

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core import navcache
 from notifications.kinds import (
     DAILY,
     GROUPS,
@@ -77,6 +78,7 @@ def notify(
             )
     except IntegrityError:
         return None
+    navcache.bump_people([recipient.pk])
     if not _queue_deferred.get():
         transaction.on_commit(lambda: _queue_email(notification.pk))
     return notification
@@ -105,6 +107,7 @@ def notifications_record(*, reminders: list) -> int:
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         after = _count_matching(rows)
+        navcache.bump_people({n.recipient_id for n in rows})
     return max(after - before, 0)
 
 

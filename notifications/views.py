@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import requires
+from core import navcache
 from notifications.forms import PreferencesForm
 from notifications.kinds import GROUPS
 from notifications.models import Delivery, Notification
@@ -33,6 +34,7 @@ def notification_open(request, pk: int):
     notification = get_notification_for_user(request.user, pk)
     if notification.read_at is None:
         Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+        navcache.bump_people([request.user.pk])
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
@@ -60,6 +62,7 @@ def notification_mark_read(request, pk: int):
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    navcache.bump_people([request.user.pk])
     if request.htmx:
         notification.refresh_from_db()
         return render(request, "notifications/_item.html", {"notification": notification})
@@ -72,6 +75,7 @@ def notification_mark_all_read(request):
     count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    navcache.bump_people([request.user.pk])
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     return _back(request)
 

@@ -8,6 +8,8 @@ from core.hooks import HomePanel, NavItem
 from policies import selectors
 from policies.models import AcademyAddendum, Policy, PolicyVersion
 
+NAV_MODELS = ["policies.Policy"]
+
 S = PolicyVersion.Status
 #: What the panel shows of an addendum's version (see `_version_item`).
 ADDENDUM_FIELDS = ("version__label", "version__policy__title", "version__policy__slug")

@@ -355,6 +355,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Load benchmark only: exposes /_bench/floor/ (see bench/load.py). Off in production.
 BENCHMARK_FLOOR_VIEW = env_bool("BENCHMARK_FLOOR_VIEW", False)
 
+# Each person's navigation (links and badges) is cached this long at most; changes that affect
+# it invalidate it at once (core/navcache.py). 0 switches the cache off.
+NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 60)
+
 # Health: the Celery heartbeat counts as fresh for this many seconds.
 HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)
 
