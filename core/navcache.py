@@ -104,5 +104,11 @@ def bump_people(person_ids) -> None:
     _now_and_after_commit(run)
 
 
-def on_model_change(sender, **kwargs) -> None:
+#: Saves that touch only these fields change nobody's navigation (a sign-in records last_login).
+IGNORED_FIELDS = frozenset({"last_login"})
+
+
+def on_model_change(sender, update_fields=None, **kwargs) -> None:
+    if update_fields and set(update_fields) <= IGNORED_FIELDS:
+        return
     bump()

@@ -71,3 +71,12 @@ def test_the_cache_can_be_switched_off(client_as, org, settings):
     client = client_as("staff")
     client.get("/policies/")
     assert "notifications_notification" in _queries_on(client, "/policies/")
+
+
+def test_someone_signing_in_leaves_everyone_elses_cached_navigation_alone(client_as, org):
+    from django.contrib.auth.models import update_last_login
+
+    client = client_as("staff")
+    client.get("/policies/")
+    update_last_login(None, org.colleague)
+    assert "notifications_notification" not in _queries_on(client, "/policies/")
