@@ -1,5 +1,7 @@
 from django import forms
 
+from accounts.pickers import PersonChoiceField, PersonSearchWidget, current_people
+
 
 class StaffImportForm(forms.Form):
     file = forms.FileField(
@@ -20,11 +22,13 @@ class PersonForm(forms.ModelForm):
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "leaving_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "line_manager": PersonSearchWidget("line_manager", empty_label="No line manager"),
         }
+        field_classes = {"line_manager": PersonChoiceField}
 
     def __init__(self, *args, editor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import Role, User
+        from accounts.models import Role
 
         self.fields["academy"].required = True
         self.fields["start_date"].required = True
@@ -36,7 +40,7 @@ class PersonForm(forms.ModelForm):
             allowed.add(current)
             self.fields["role"].disabled = True
         self.fields["role"].choices = [c for c in Role.choices if c[0] in allowed]
-        managers = User.objects.current().order_by("full_name")
+        managers = current_people()
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
         self.fields["line_manager"].queryset = managers

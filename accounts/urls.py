@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/invite/", views.person_invite, name="person_invite"),
+    path("search/<slug:picker>/", views.person_search, name="person_search"),
     path("import/", views.staff_import, name="staff_import"),
     path("import/apply/", views.staff_import_apply, name="staff_import_apply"),
 ]

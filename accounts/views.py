@@ -3,16 +3,26 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services
 from accounts.forms import PersonForm, StaffImportForm
 from accounts.models import Academy, Category, Role
 from accounts.permissions import can, requires
+from accounts.pickers import (
+    PICKERS,
+    SAFE_NAME,
+    SEARCH_LIMIT,
+    SEARCH_MIN_CHARS,
+    results_context,
+    search_people,
+)
 from accounts.selectors import people_search, people_visible_to
 from audit.models import AuditEvent
 
@@ -119,6 +129,32 @@ def person_invite(request, pk: int):
         services.invitation_send(person=person, actor=request.user)
         messages.success(request, f"An invitation was sent to {person.email}.")
     return redirect("accounts:person_detail", pk=person.pk)
+
+
+@require_GET
+@requires(*sorted({picker.permission for picker in PICKERS.values()}))
+def person_search(request, picker: str):
+    """Search results for one person picker (an htmx fragment): radio buttons for up to
+    SEARCH_LIMIT people the picker's form field accepts, for those allowed to use that form."""
+    spec = PICKERS.get(picker)
+    if spec is None:
+        raise Http404("No such person picker.")
+    if not can(request.user, spec.permission):
+        raise PermissionDenied("You may not search these people.")
+    name = request.GET.get("name", "")
+    id_prefix = request.GET.get("id", "")
+    name = name if SAFE_NAME.match(name) else picker
+    id_prefix = id_prefix if SAFE_NAME.match(id_prefix) else f"id_{name}"
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    people = spec.queryset()
+    chosen = None
+    if (request.GET.get(name) or "").isdigit():
+        chosen = people.select_related("academy").filter(pk=int(request.GET[name])).first()
+    matches = search_people(people, q, SEARCH_LIMIT) if len(q) >= SEARCH_MIN_CHARS else []
+    response = render(request, "accounts/_person_results.html", {"r": results_context(
+        name=name, id_prefix=id_prefix, matches=matches, chosen=chosen, q=q, searched=True)})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _pending_path(import_id: str):

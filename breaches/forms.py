@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from accounts.models import Academy, User
+from accounts.pickers import PersonChoiceField, PersonSearchWidget
 from breaches.models import CaseItem, CaseMember, Outcome, Platform, ReceivedVia, Severity
 from breaches.selectors import citable_clauses
 
@@ -36,12 +37,6 @@ class ClauseChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.number}: {obj.text}"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        where = obj.academy.name if obj.academy_id else "Trust"
-        return f"{obj.full_name} ({obj.job_title or obj.get_role_display()}, {where})"
-
-
 def people_choices():
     return User.objects.current().filter(is_active=True).select_related("academy").order_by(
         "full_name")
@@ -59,7 +54,7 @@ class ReportForm(forms.Form):
     concerned_kind = forms.ChoiceField(label="Who does it concern?", choices=CONCERNED_CHOICES,
                                        widget=forms.RadioSelect, initial="person")
     concerned = PersonChoiceField(label="Person concerned", queryset=User.objects.none(),
-                                  required=False)
+                                  required=False, widget=PersonSearchWidget("concerned"))
     concerned_description = forms.CharField(
         label="Describe who it might be", required=False, max_length=300,
         help_text="For example the account name shown on the post.",

@@ -7,3 +7,23 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Person search pickers (accounts/pickers.py; htmx fetches the results). In the search box,
+// Enter searches now instead of sending the whole form, and Down arrow moves to the results.
+document.addEventListener("keydown", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.type !== "search") return;
+  const picker = box.closest("[data-person-picker]");
+  if (!picker) return;
+  if (event.key === "Enter") {
+    event.preventDefault();
+    box.dispatchEvent(new Event("search"));
+  } else if (event.key === "ArrowDown") {
+    const choice = picker.querySelector("input[type=radio]:checked")
+      || picker.querySelector("input[type=radio]");
+    if (choice) {
+      event.preventDefault();
+      choice.focus();
+    }
+  }
+});
