@@ -45,7 +45,13 @@ def test_a_report_goes_from_a_teacher_to_an_outcome_and_an_appeal(page, live_ser
     page.get_by_role("link", name="Make a report").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Report misuse", timeout=WAIT)
     check_accessibility(page, "report form")
-    page.get_by_role("combobox", name="Person concerned").select_option(str(org.colleague.pk))
+    # The person concerned is found by typing (the page does not list everyone in the trust).
+    page.get_by_role("searchbox", name="Person concerned").fill("collea")
+    colleague = page.get_by_role(
+        "radio", name="Staff Colleague (Staff, Northfield Primary Academy)")
+    expect(colleague).to_be_visible(timeout=WAIT)
+    check_accessibility(page, "report form with search results")
+    colleague.check()
     page.get_by_role("combobox", name="Platform").select_option("facebook")
     page.get_by_label("Links to the posting").fill("https://www.facebook.com/groups/x/posts/9")
     page.get_by_label("When did you see it?").fill("2026-11-20T18:30")
