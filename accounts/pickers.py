@@ -4,6 +4,9 @@ A form field that picks a person stays a ``ModelChoiceField`` (``PersonChoiceFie
 people it allows, so the server refuses anyone else exactly as before. Only the widget changes:
 ``PersonSearchWidget`` renders a search box and, as radio buttons, the chosen person alone.
 Typing asks ``accounts:person_search`` (htmx) for up to ``SEARCH_LIMIT`` matching people.
+Searching needs htmx (vendored, served on every page): without JavaScript the chosen person is
+still shown and sent, but no one else can be found. static/portal/portal.js makes Enter in the
+search box search (instead of sending the form) and Down arrow move to the results.
 
 Who may search whom is the table ``PICKERS``: each entry names the permission a person needs
 to search it and the people it searches, which must be the form field's own queryset.
