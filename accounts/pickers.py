@@ -60,18 +60,32 @@ def current_people() -> QuerySet:
 @dataclass(frozen=True)
 class Picker:
     permission: str
-    #: Dotted path to a function returning the people this picker offers: the same queryset
-    #: as the form field (the field may narrow it further; the server check is the field's).
+    #: Dotted path to a function returning the people this picker offers: the same function
+    #: the form field's queryset comes from (the field may narrow it further; the server
+    #: check is always the field's own).
     people: str
+    #: The function takes the person searching (their form's choices depend on who they are).
+    for_user: bool = False
 
-    def queryset(self) -> QuerySet:
-        return import_string(self.people)()
+    def queryset(self, user) -> QuerySet:
+        people = import_string(self.people)
+        return people(user) if self.for_user else people()
 
 
-#: Person pickers by the name used in the search URL.
+#: Person pickers by the name used in the search URL: who may search (a permission, checked
+#: with the same `can` as the form's page) and whom (the form field's own people).
 PICKERS: dict[str, Picker] = {
     "concerned": Picker("breaches.report", "breaches.forms.people_choices"),
+    "on_behalf_of": Picker("breaches.log_on_behalf", "breaches.forms.people_choices"),
+    # A case team's request addressee or new member: the same people as "concerned", which
+    # everyone may search already (the case pages check who may use these forms).
+    "case_person": Picker("breaches.report", "breaches.forms.people_choices"),
     "line_manager": Picker("people.manage", "accounts.pickers.current_people"),
+    "colleague": Picker("approvals.request", "approvals.forms.permission_colleagues",
+                        for_user=True),
+    "subject": Picker("approvals.request_monitoring", "approvals.forms.monitorable_by",
+                      for_user=True),
+    "deputy": Picker("approvals.delegate", "approvals.forms.deputies_for", for_user=True),
 }
 
 

@@ -146,7 +146,7 @@ def person_search(request, picker: str):
     name = name if SAFE_NAME.match(name) else picker
     id_prefix = id_prefix if SAFE_NAME.match(id_prefix) else f"id_{name}"
     q = " ".join(request.GET.get("q", "").split())[:100]
-    people = spec.queryset()
+    people = spec.queryset(request.user)
     chosen = None
     if (request.GET.get(name) or "").isdigit():
         chosen = people.select_related("academy").filter(pk=int(request.GET[name])).first()

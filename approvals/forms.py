@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Academy, Role, User
+from accounts.pickers import PersonChoiceField, PersonSearchWidget
 from approvals.models import Kind
 from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, UploadError, check_upload, max_bytes
 
@@ -295,8 +296,9 @@ class MonitoringForm(RequestForm):
     text_field = "reason"
     content_fields = ("subject", "foundation", "scope", "start", "days", "presentation")
 
-    subject = forms.ModelChoiceField(queryset=User.objects.none(),
-                                     label="Member of staff to be monitored")
+    subject = PersonChoiceField(queryset=User.objects.none(),
+                                label="Member of staff to be monitored",
+                                widget=PersonSearchWidget("subject"))
     reason = forms.CharField(widget=forms.Textarea, label="Reason")
     foundation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), label="Foundation",
@@ -328,6 +330,25 @@ class MonitoringForm(RequestForm):
                 "valid_until": start + datetime.timedelta(days=days - 1)}
 
 
+def permission_colleagues(user):
+    """Colleagues whose permission a post may ask for: anyone current who signs in."""
+    qs = User.objects.current().filter(is_active=True, portal_access=True)
+    return qs.exclude(pk=user.pk) if user else qs
+
+
+def deputies_for(user):
+    """Who may deputise: anyone current who signs in; a Principal's deputy is in their
+    academy, or the CEO or HR."""
+    qs = User.objects.current().filter(is_active=True, portal_access=True)
+    if user is not None:
+        qs = qs.exclude(pk=user.pk)
+        if user.role == Role.PRINCIPAL and user.academy_id:
+            from django.db.models import Q
+
+            qs = qs.filter(Q(academy_id=user.academy_id) | Q(role__in=[Role.CEO, Role.HR]))
+    return qs
+
+
 def monitorable_by(user):
     """Line managers ask about their reports; a Principal about staff of their academy."""
     if user is None or not user.is_authenticated:
@@ -348,9 +369,10 @@ class PermissionForm(RequestForm):
     upload_types = EVIDENCE_TYPES
     upload_label = "Their written permission (PDF or image)"
 
-    colleague = forms.ModelChoiceField(
+    colleague = PersonChoiceField(
         queryset=User.objects.none(), required=False, label="Colleague",
         help_text="A colleague with a portal login gives their permission here themselves.",
+        widget=PersonSearchWidget("colleague", empty_label="No colleague (a stakeholder)"),
     )
     stakeholder = forms.CharField(required=False, max_length=200,
                                   label="Or: stakeholder’s name (not a colleague)")
@@ -363,8 +385,7 @@ class PermissionForm(RequestForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        qs = User.objects.current().filter(is_active=True, portal_access=True)
-        self.fields["colleague"].queryset = qs.exclude(pk=user.pk) if user else qs
+        self.fields["colleague"].queryset = permission_colleagues(user)
 
     def clean(self):
         data = super().clean()
@@ -501,7 +522,8 @@ class ReasonForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    deputy = forms.ModelChoiceField(queryset=User.objects.none(), label="Deputy")
+    deputy = PersonChoiceField(queryset=User.objects.none(), label="Deputy",
+                               widget=PersonSearchWidget("deputy"))
     starts_on = forms.DateField(widget=DateInput(), label="From")
     ends_on = forms.DateField(widget=DateInput(), label="Until (inclusive)")
     reason = forms.CharField(max_length=300, required=False, label="Reason",
@@ -509,14 +531,7 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = User.objects.current().filter(is_active=True, portal_access=True)
-        if user is not None:
-            qs = qs.exclude(pk=user.pk)
-            if user.role == Role.PRINCIPAL and user.academy_id:
-                from django.db.models import Q
-
-                qs = qs.filter(Q(academy_id=user.academy_id) | Q(role__in=[Role.CEO, Role.HR]))
-        self.fields["deputy"].queryset = qs
+        self.fields["deputy"].queryset = deputies_for(user)
 
     def clean(self):
         data = super().clean()

@@ -182,6 +182,7 @@ class OnBehalfForm(ReportForm):
     on_behalf_of = PersonChoiceField(
         label="Who made the report?", queryset=User.objects.none(), required=False,
         help_text="Leave empty if they are not in the list, and give their name below.",
+        widget=PersonSearchWidget("on_behalf_of", empty_label="Not in the trust's list"),
     )
     reporter_name = forms.CharField(label="Name of the person who reported it", required=False,
                                     max_length=200,
@@ -280,6 +281,7 @@ class ItemForm(forms.Form):
     addressed_to = PersonChoiceField(
         label="Request addressed to", queryset=User.objects.none(), required=False,
         help_text="Requests to co-operate or to remove a posting go to the person concerned.",
+        widget=PersonSearchWidget("case_person", empty_label="No one chosen"),
     )
     deadline = forms.DateField(label="Deadline", required=False, widget=DateInput(),
                                help_text="Leave empty for the standard number of working days.")
@@ -297,7 +299,8 @@ class ComplianceForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    person = PersonChoiceField(label="Person", queryset=User.objects.none())
+    person = PersonChoiceField(label="Person", queryset=User.objects.none(),
+                               widget=PersonSearchWidget("case_person"))
     role = forms.ChoiceField(label="Role in the case", choices=CaseMember.Role.choices)
 
     def __init__(self, *args, **kwargs):

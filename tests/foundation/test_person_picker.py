@@ -168,3 +168,39 @@ def test_a_leaver_may_not_search(client_as, org):
     org.staff.leaving_date = date(2020, 1, 1)
     org.staff.save()
     assert _search(client_as("staff"), "concerned", "staff").status_code in (302, 403)
+
+
+def _hits(client, picker, q) -> list[str]:
+    return _radios(_search(client, picker, q).content.decode())
+
+
+def test_a_principals_deputy_search_follows_the_delegation_form(client_as, org):
+    client = client_as("principal")
+    assert _hits(client, "deputy", "staff colleague") == [str(org.colleague.pk)]
+    assert _hits(client, "deputy", "other staff") == []  # another academy: the form refuses
+    assert _hits(client, "deputy", "human") == [str(org.hr.pk)]
+    assert client_as("staff").get(reverse(SEARCH, args=["deputy"]), {"q": "hr"}
+                                  ).status_code == 403
+
+
+def test_monitoring_subjects_are_only_the_people_the_requester_may_monitor(client_as, org):
+    assert _hits(client_as("manager"), "subject", "staff") == sorted(
+        [str(org.colleague.pk), str(org.staff.pk)], key=lambda pk: pk != str(org.colleague.pk))
+    assert _hits(client_as("manager"), "subject", "other staff") == []
+    assert client_as("staff").get(reverse(SEARCH, args=["subject"]), {"q": "st"}
+                                  ).status_code == 403
+
+
+def test_a_colleague_asked_for_permission_is_anyone_who_signs_in_but_oneself(client_as, org):
+    client = client_as("staff")
+    assert _hits(client, "colleague", "staff member") == []
+    assert _hits(client, "colleague", "staff colleague") == [str(org.colleague.pk)]
+
+
+def test_the_delegation_and_request_pages_no_longer_list_everyone(client_as, org):
+    _trust_of(org, 300)
+    for role, url in (("ceo", reverse("approvals:delegations")),
+                      ("staff", reverse("approvals:create", args=["permission"])),
+                      ("manager", reverse("approvals:create", args=["monitoring"]))):
+        html = client_as(role).get(url).content.decode()
+        assert "Teacher 0001" not in html and 'type="search"' in html, url
