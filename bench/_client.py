@@ -137,6 +137,28 @@ Request = Callable[[int], Awaitable[httpx.Response]]
 Check = Callable[[httpx.Response], bool]
 
 
+def _failed(result: Result, status, detail: str) -> None:
+    result.statuses[status] += 1
+    result.errors += 1
+    result.first_error = result.first_error or detail
+
+
+async def _timed(result: Result, request: Request, i: int, check: Check) -> None:
+    """Request i: its latency if `check` accepts the answer, otherwise an error."""
+    started = time.perf_counter()
+    try:
+        response = await request(i)
+    except httpx.HTTPError as error:
+        _failed(result, type(error).__name__, f"{type(error).__name__}: {error}")
+        return
+    if check(response):
+        result.statuses[response.status_code] += 1
+        result.latencies.append(time.perf_counter() - started)
+    else:
+        _failed(result, response.status_code,
+                f"{response.status_code} {response.headers.get('location', '')}")
+
+
 async def measure(name: str, request: Request, check: Check, *, total: int, concurrency: int,
                   max_seconds: float) -> Result:
     """Closed loop: `concurrency` requests in flight until `total` are done or time is up."""
@@ -149,20 +171,7 @@ async def measure(name: str, request: Request, check: Check, *, total: int, conc
             i = next(counter)
             if i >= total:
                 return
-            started = time.perf_counter()
-            try:
-                response = await request(i)
-                ok = check(response)
-                result.statuses[response.status_code] += 1
-                detail = f"{response.status_code} {response.headers.get('location', '')}"
-            except httpx.HTTPError as error:
-                ok, detail = False, f"{type(error).__name__}: {error}"
-                result.statuses[type(error).__name__] += 1
-            if ok:
-                result.latencies.append(time.perf_counter() - started)
-            else:
-                result.errors += 1
-                result.first_error = result.first_error or detail
+            await _timed(result, request, i, check)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -188,22 +197,15 @@ async def measure_users(name: str, prepare: Request, request: Request, check: Ch
                 return
             try:
                 opened = await prepare(i)
-                if opened.status_code != 200:
-                    raise httpx.HTTPError(f"opening the page answered {opened.status_code}")
-                await asyncio.sleep(pauses.uniform(*think))
-                started = time.perf_counter()
-                response = await request(i)
-                ok = check(response)
-                result.statuses[response.status_code] += 1
-                detail = f"{response.status_code} {response.headers.get('location', '')}"
             except httpx.HTTPError as error:
-                ok, detail = False, f"{type(error).__name__}: {error}"
-                result.statuses[type(error).__name__] += 1
-            if ok:
-                result.latencies.append(time.perf_counter() - started)
-            else:
-                result.errors += 1
-                result.first_error = result.first_error or detail
+                _failed(result, type(error).__name__, f"opening the page: {error}")
+                continue
+            if opened.status_code != 200:
+                _failed(result, opened.status_code,
+                        f"opening the page answered {opened.status_code}")
+                continue
+            await asyncio.sleep(pauses.uniform(*think))
+            await _timed(result, request, i, check)
 
     started = time.perf_counter()
     await asyncio.gather(*(person() for _ in range(users)))
