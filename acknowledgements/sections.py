@@ -4,19 +4,15 @@ The server records each page it serves to a person (`SectionView`); acknowledgin
 until every page of the version was served to them.
 """
 
-import logging
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-
+from core.caching import read_through
 from policies.models import Clause, PolicyVersion
 from policies.parsing import section_of
 
 ADDENDUM_KEY = "addendum"
 #: How long the pages of a published (immutable) version stay in the shared cache.
 PAGES_CACHE_SECONDS = 24 * 3600
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,18 +73,8 @@ def version_pages(version: PolicyVersion) -> list[Section]:
     held = getattr(version, "_ack_pages", None)
     if held is not None:
         return held
-    key = _pages_cache_key(version)
-    pages = None
-    try:
-        pages = cache.get(key)
-    except Exception:  # the cache is a shortcut only: never fail a page because of it
-        logger.warning("cache unavailable for %s", key, exc_info=True)
-    if pages is None:
-        pages = _read_pages(version)
-        try:
-            cache.set(key, pages, PAGES_CACHE_SECONDS)
-        except Exception:
-            logger.warning("cache unavailable for %s", key, exc_info=True)
+    pages = read_through(_pages_cache_key(version), lambda: _read_pages(version),
+                         PAGES_CACHE_SECONDS)
     version._ack_pages = pages
     return pages
 

@@ -24,6 +24,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.caching import read_through
+
 log = logging.getLogger(__name__)
 
 TRUST_KEY = "portal:nav:generation"
@@ -56,17 +58,10 @@ def cached_items(person_id: int, compute):
             generations[key] = value
         key = (f"portal:nav:items:{person_id}:{generations[TRUST_KEY]}:"
                f"{generations[_person_key(person_id)]}:{timezone.localdate().isoformat()}")
-        items = cache.get(key)
     except Exception:  # the cache is down: the database still answers
         log.warning("navigation cache unavailable", exc_info=True)
         return compute()
-    if items is None:
-        items = compute()
-        try:
-            cache.set(key, items, timeout=_seconds())
-        except Exception:
-            log.warning("navigation cache unavailable", exc_info=True)
-    return items
+    return read_through(key, compute, _seconds())
 
 
 def _incr(key: str) -> None:

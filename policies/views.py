@@ -7,7 +7,6 @@ import json
 import mimetypes
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Academy, User
 from accounts.permissions import can, requires
 from audit.models import AuditEvent
+from core.caching import read_through
 from policies import selectors, services
 from policies.forms import (
     AddClauseForm,
@@ -318,10 +318,9 @@ def _cached_text(version: PolicyVersion, links: dict[str, str]) -> dict:
         json.dumps(sorted(links.items()), separators=(",", ":")).encode()
     ).hexdigest()
     key = f"policies:text:v1:{version.pk}:{version.content_hash}:{links_hash}"
-    text = cache.get(key)
-    if text is None:
-        text = _render_text(list(version.clauses.order_by("order")), links)
-        cache.set(key, text, TEXT_CACHE_SECONDS)
+    text = read_through(
+        key, lambda: _render_text(list(version.clauses.order_by("order")), links),
+        TEXT_CACHE_SECONDS)
     # Our own template output (escaped when it was rendered), back from the cache.
     return {part: mark_safe(html) for part, html in text.items()}
 

@@ -169,3 +169,17 @@ def test_someone_without_an_academy_reads_only_policies_for_every_academy(client
     services.policy_update_settings(policy=published.policy, actor=org.hr,
                                     audience_academies=[org.academy])
     assert client.get(_url(published)).status_code == 404
+
+
+def test_the_policy_text_is_read_from_the_database_when_the_cache_is_down(client_as, published,
+                                                                          monkeypatch):
+    from django.core.cache import cache
+
+    expected = _article(_page(client_as("colleague"), published))
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    assert _article(_page(client_as("staff"), published)) == expected
