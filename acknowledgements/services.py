@@ -24,6 +24,7 @@ from acknowledgements.models import (
 )
 from acknowledgements.sections import addendum_for, sections_of
 from audit.services import audit_log, client_ip
+from core import navcache
 from policies.models import Policy, PolicyVersion
 
 LINK_SALT = "acknowledgements.signed-link"
@@ -204,6 +205,7 @@ def assignments_on_publish(*, version: PolicyVersion, previous: PolicyVersion | 
             rows.append(Assignment(person_id=person_id, version=version, assigned_on=today,
                                    due_on=due, source=Assignment.Source.PUBLISHED))
     created = Assignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    navcache.bump()  # everyone asked has a policy waiting on their home page
     audit_log(
         action="acknowledgements.assigned", actor=actor, obj=version,
         summary=(f"Asked {len(people)} people to acknowledge {version}" if material or not previous
@@ -240,6 +242,7 @@ def assignments_sync(*, today: datetime.date | None = None) -> int:
         if rows:
             with transaction.atomic():
                 Assignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+                navcache.bump()
                 audit_log(action="acknowledgements.assigned_joiners", obj=version,
                           summary=f"Asked {len(rows)} new people to acknowledge {version}",
                           changes={"people": len(rows)})
@@ -358,6 +361,7 @@ def acknowledgement_record(
             Assignment.objects.filter(
                 person=person, version=version, acknowledgement__isnull=True
             ).update(acknowledgement=record, acknowledged_at=record.acknowledged_at)
+            navcache.bump_people([person.pk])  # their home page no longer asks for it
             audit_log(
                 action=("acknowledgements.recorded_on_behalf" if method == Method.ON_BEHALF
                         else "acknowledgements.acknowledged"),

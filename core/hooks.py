@@ -3,8 +3,10 @@
 An app may have a `hooks.py` with any of:
 - `nav_items(request) -> list[NavItem]`: links in the main navigation (already permission-checked);
 - `home_panels(request) -> list[HomePanel]`: blocks on the "what needs my attention" home page;
-- `NAV_MODELS`: "app_label.Model" names whose saves and deletes may change a `nav_items` answer
-  (the navigation is cached per person; see `core/navcache.py`);
+- `NAV_MODELS`: "app_label.Model" names whose saves and deletes may change a `nav_items` or
+  `home_panels` answer (both are cached per person; see `core/navcache.py`); changes that send
+  no signal (bulk updates) or concern only some people call `navcache.bump()` or
+  `navcache.bump_people(ids)` themselves;
 - and a `demo.py` with `seed(stdout)`, called by `manage.py seed_demo` in APP_ORDER.
 """
 
@@ -58,11 +60,11 @@ def nav_items(request) -> list[NavItem]:
                 items.extend(module.nav_items(request))
         return sorted(items, key=lambda item: (item.order, item.label))
 
-    return cached_items(request.user.pk, compute)
+    return cached_items(request.user.pk, compute, request=request)
 
 
 def nav_models() -> list[str]:
-    """"app_label.Model" names whose changes may change someone's navigation (`NAV_MODELS`)."""
+    """"app_label.Model" names whose changes may change someone's navigation or home page."""
     return [name for app in APP_ORDER
             if (module := _module(app, "hooks")) is not None
             for name in getattr(module, "NAV_MODELS", [])]

@@ -1,19 +1,22 @@
-"""The navigation of each person, kept in Django's cache (Redis in production) between pages.
+"""What each person sees on every page, kept in Django's cache (Redis in production).
 
-Every page shows the navigation with its badges (unread notifications, approvals and cases
-waiting, overdue reviews). Working that out costs four to nine queries; people move from page
-to page far more often than any of it changes. So the items are cached per person under a key
-that changes whenever something they depend on may have changed:
+Two parts of a page depend only on the person and on data that changes far less often than
+people move between pages: the **navigation** with its badges (unread notifications, approvals
+and cases waiting, overdue reviews: four to nine queries) and the panels of the **home page**
+("what needs my attention": policies waiting, reports, approvals, notifications, reviews: five
+to ten queries). Both are cached per person under a key that changes whenever something they
+depend on may have changed:
 
 - a **trust-wide generation**, bumped when a model listed in any app's `hooks.NAV_MODELS` is
-  saved or deleted (cases, approval requests, delegations, people, academies, policies) and by
-  `bump()` after bulk updates that send no signal;
-- a **per-person generation**, bumped by `bump_people(ids)` when only those people's badges
-  change (their notifications arrive or are read);
-- today's date (overdue reviews, delegations by date).
+  saved or deleted (cases, approval requests, delegations, people, academies, policies and
+  their versions and addenda) and by `bump()` after bulk updates that send no signal;
+- a **per-person generation**, bumped by `bump_people(ids)` when only those people's view
+  changes (their notifications arrive or are read, they acknowledge a policy);
+- today's date (overdue flags, reviews and delegations by date).
 
-Entries also expire after `NAV_CACHE_SECONDS` (default 60) as a safety net. If the cache is
-unreachable the navigation is simply worked out from the database.
+Entries also expire after `NAV_CACHE_SECONDS` (default 60) as a safety net (and for the few
+things that turn with the clock within a day, such as an approval falling overdue). If the
+cache is unreachable, everything is simply worked out from the database.
 """
 
 import logging
@@ -44,24 +47,43 @@ def _new_generation() -> int:
     return time.time_ns()
 
 
-def cached_items(person_id: int, compute):
-    """compute() -> the navigation items, cached for this person while nothing changed."""
+def _generations(person_id: int, request=None) -> tuple:
+    """(trust-wide, per-person) generations; read once per GET request (a GET changes nothing)."""
+    memo = getattr(request, "_person_cache_generations", None) if request is not None else None
+    if memo is not None and memo[0] == person_id:
+        return memo[1]
+    keys = (TRUST_KEY, _person_key(person_id))
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            value = _new_generation()
+            if not cache.add(key, value, timeout=None):
+                value = cache.get(key, value)
+            found[key] = value
+    generations = (found[TRUST_KEY], found[_person_key(person_id)])
+    if request is not None and request.method in ("GET", "HEAD"):
+        request._person_cache_generations = (person_id, generations)
+    return generations
+
+
+def cached_for_person(person_id: int, part: str, compute, *, request=None):
+    """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
+    depends on changed."""
     if _seconds() <= 0:
         return compute()
     try:
-        generations = cache.get_many([TRUST_KEY, _person_key(person_id)])
-        missing = {k: _new_generation()
-                   for k in (TRUST_KEY, _person_key(person_id)) if k not in generations}
-        for key, value in missing.items():
-            if not cache.add(key, value, timeout=None):
-                value = cache.get(key, value)
-            generations[key] = value
-        key = (f"portal:nav:items:{person_id}:{generations[TRUST_KEY]}:"
-               f"{generations[_person_key(person_id)]}:{timezone.localdate().isoformat()}")
+        trust, person = _generations(person_id, request)
     except Exception:  # the cache is down: the database still answers
-        log.warning("navigation cache unavailable", exc_info=True)
+        log.warning("person cache unavailable", exc_info=True)
         return compute()
+    key = (f"portal:person:{part}:{person_id}:{trust}:{person}:"
+           f"{timezone.localdate().isoformat()}")
     return read_through(key, compute, _seconds())
+
+
+def cached_items(person_id: int, compute, *, request=None):
+    """compute() -> the navigation items, cached for this person while nothing changed."""
+    return cached_for_person(person_id, "nav", compute, request=request)
 
 
 def _incr(key: str) -> None:

@@ -3,18 +3,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import requires
-from core import hooks
+from core import hooks, navcache
 from core.health import health_report
 from core.models import OutboxMessage
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"panels": hooks.home_panels(request)})
+    def rendered() -> list[dict]:
+        # Kept as HTML: the panels hold no form (no CSRF token) and nothing of the session.
+        return [{"title": panel.title, "urgent": panel.urgent,
+                 "html": render_to_string(panel.template, {"panel": panel.context},
+                                          request=request)}
+                for panel in hooks.home_panels(request)]
+
+    panels = navcache.cached_for_person(request.user.pk, "home", rendered, request=request)
+    return render(request, "core/home.html", {"panels": panels})
 
 
 @require_GET

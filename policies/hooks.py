@@ -8,7 +8,8 @@ from core.hooks import HomePanel, NavItem
 from policies import selectors
 from policies.models import AcademyAddendum, Policy, PolicyVersion
 
-NAV_MODELS = ["policies.Policy"]
+# Versions and addenda: the home page lists those in progress and what changed for each person.
+NAV_MODELS = ["policies.Policy", "policies.PolicyVersion", "policies.AcademyAddendum"]
 
 S = PolicyVersion.Status
 #: What the panel shows of an addendum's version (see `_version_item`).

@@ -1,0 +1,79 @@
+"""The home page's panels are kept per person between visits and follow every change at once."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from acknowledgements.models import Assignment
+from notifications.services import notify
+from tests.acknowledgements.conftest import policy_make, publish, read_everything, version_make
+
+
+def _home(client) -> tuple[str, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode(), " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_the_panels_are_not_worked_out_again_on_the_next_visit(client_as, org, published):
+    client = client_as("staff")
+    first, asked = _home(client)
+    assert "acknowledgements_assignment" in asked
+    again, asked = _home(client)
+    assert "acknowledgements_assignment" not in asked
+    assert "Policies waiting for you" in again
+
+
+def test_acknowledging_clears_the_policy_from_the_home_page_at_once(client_as, org, published):
+    client = client_as("staff")
+    assert "Policies waiting for you" in _home(client)[0]
+    assignment = Assignment.objects.get(person=org.staff, version=published)
+    read_everything(client, assignment)
+    answers = {f"q{q.pk}": str(q.correct_choice) for q in published.ack_questions.all()}
+    response = client.post(reverse("acknowledgements:acknowledge", args=[assignment.pk]),
+                           {"agree": "yes", **answers})
+    assert response.status_code == 302
+    page = _home(client)[0]
+    assert "You have acknowledged every policy that applies to you" in page
+
+
+def test_a_newly_published_policy_shows_on_the_home_page_at_once(client_as, org):
+    client = client_as("staff")
+    assert "You have acknowledged every policy that applies to you" in _home(client)[0]
+    publish(version_make(policy_make(title="Acceptable Use Policy", slug="acceptable-use")))
+    page = _home(client)[0]
+    assert "Acceptable Use Policy" in page
+
+
+def test_a_new_notification_shows_on_the_home_page_at_once(client_as, org):
+    client = client_as("staff")
+    assert "Unread notifications" not in _home(client)[0]
+    notify(recipient=org.staff, kind="test", title="Your manager wrote to you", body="Hello.")
+    assert "Your manager wrote to you" in _home(client)[0]
+
+
+def test_someone_elses_acknowledgement_leaves_my_cached_home_page_alone(
+        client_as, org, published):
+    mine = client_as("staff")
+    _home(mine)
+    theirs = client_as("colleague")
+    assignment = Assignment.objects.get(person=org.colleague, version=published)
+    read_everything(theirs, assignment)
+    answers = {f"q{q.pk}": str(q.correct_choice) for q in published.ack_questions.all()}
+    theirs.post(reverse("acknowledgements:acknowledge", args=[assignment.pk]),
+                {"agree": "yes", **answers})
+    assert "acknowledgements_assignment" not in _home(mine)[1]
+
+
+def test_the_home_page_is_worked_out_from_the_database_when_the_cache_is_down(
+        client_as, org, published, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    for name in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(cache, name, down)
+    page = _home(client_as("staff"))[0]
+    assert "Policies waiting for you" in page
+    assert "Social Media Policy" in page
