@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import Academy, Category, Role, User
 from accounts.permissions import MFA_REQUIRED_ROLES
+from core import navcache
 
 DEMO_PASSWORD = "demo-portal-2026"
 #: Known TOTP secret for the demo's privileged users (never used for real people).
@@ -83,6 +84,7 @@ def seed(stdout=None) -> None:
         for email, *_rest, manager in PEOPLE:
             manager_id = people[manager].pk if manager else None
             User.objects.filter(email=email).update(line_manager_id=manager_id)
+        navcache.bump()  # line managers changed without a save signal
     if stdout:
         stdout.write(f"  people: {len(PEOPLE)} demo logins across {len(ACADEMIES)} units")
 

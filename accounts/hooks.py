@@ -3,8 +3,9 @@ from django.urls import reverse
 from accounts.permissions import can
 from core.hooks import NavItem
 
-# People and academies: roles, line management, the academy in the Compliance link.
-NAV_MODELS = ["accounts.User", "accounts.Academy"]
+# People and academies: roles, line management, the academy in the Compliance link; and
+# authenticators (whether a privileged person has enrolled one, core.middleware).
+NAV_MODELS = ["accounts.User", "accounts.Academy", "mfa.Authenticator"]
 
 
 def nav_items(request) -> list[NavItem]:

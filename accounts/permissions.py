@@ -72,8 +72,13 @@ def is_line_manager(user) -> bool:
     cached = getattr(user, "_is_line_manager", None)
     if cached is None:
         from accounts.models import User
+        from core import navcache
 
-        cached = User.objects.current().filter(line_manager_id=user.pk).exists()
+        # Kept with the person's navigation: any change to anyone's line manager (a save of a
+        # person, or accounts.services after a bulk update) starts it afresh.
+        cached = navcache.cached_for_person(
+            user.pk, "line_manager",
+            lambda: User.objects.current().filter(line_manager_id=user.pk).exists())
         user._is_line_manager = cached
     return cached
 

@@ -25,6 +25,7 @@ from accounts.pickers import (
 )
 from accounts.selectors import people_search, people_visible_to
 from audit.models import AuditEvent
+from core import navcache
 
 IMPORT_SESSION_KEY = "staff_import_pending"
 
@@ -32,17 +33,31 @@ IMPORT_SESSION_KEY = "staff_import_pending"
 @requires("people.view")
 def people_list(request):
     filters = {name: request.GET.get(name, "") for name in ("q", "academy", "category", "leavers")}
-    people = people_search(
-        people_visible_to(request.user),
-        q=filters["q"].strip(),
-        academy=filters["academy"],
-        category=filters["category"],
-        include_leavers=filters["leavers"] == "1",
-    )
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
-    first = (page.number - 1) * page.paginator.per_page
-    rows = _people_rows(people.values(*PEOPLE_ROW_FIELDS)[first:first + page.paginator.per_page])
-    academies = list(Academy.objects.all())
+
+    def listing() -> dict:
+        people = people_search(
+            people_visible_to(request.user),
+            q=filters["q"].strip(),
+            academy=filters["academy"],
+            category=filters["category"],
+            include_leavers=filters["leavers"] == "1",
+        )
+        page = Paginator(people, 50).get_page(request.GET.get("page"))
+        first = (page.number - 1) * page.paginator.per_page
+        return {
+            "count": page.paginator.count, "number": page.number,
+            "rows": _people_rows(
+                people.values(*PEOPLE_ROW_FIELDS)[first:first + page.paginator.per_page]),
+            "academies": list(Academy.objects.all()),
+        }
+
+    # Kept with the person's navigation: any change to a person or an academy starts it afresh.
+    asked = repr((sorted(filters.items()), request.GET.get("page", "")))
+    data = navcache.cached_for_person(
+        request.user.pk, "people:" + hashlib.sha256(asked.encode()).hexdigest(), listing,
+        request=request)
+    page = Paginator(range(data["count"]), 50).get_page(data["number"])
+    rows, academies = data["rows"], data["academies"]
     # The navigation shows the person's own academy: it is in the list already.
     own = next((a for a in academies if a.pk == request.user.academy_id), None)
     if own is not None:

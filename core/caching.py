@@ -5,8 +5,10 @@ were missing, and the page is served from the database.
 """
 
 import logging
+import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +27,58 @@ def read_through(key: str, compute, timeout: int | None):
         except Exception:
             logger.warning("cache unavailable for %s", key, exc_info=True)
     return value
+
+
+# --------------------------------------------------------------------------- generations
+# A cached answer is stored under a key that names the "generations" of what it depends on;
+# a change bumps a generation to a new value, so every answer worked out before it is never
+# read again (and expires on its own). Used by core/navcache.py and the compliance dashboards.
+
+
+def _new_generation() -> int:
+    # Unique even after eviction, so an old entry can never match a recreated generation.
+    return time.time_ns()
+
+
+def generations(keys: list[str], request=None) -> list[int]:
+    """The current generation under each key (created when missing). Raises if the cache is
+    down: the caller then works the answer out from the database.
+
+    With a GET `request`, each generation is read once per request (a GET changes nothing)."""
+    memo = None
+    if request is not None and request.method in ("GET", "HEAD"):
+        memo = getattr(request, "_cache_generations", None)
+        if memo is None:
+            memo = request._cache_generations = {}
+    found = {key: memo[key] for key in keys if key in memo} if memo else {}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        found.update(cache.get_many(missing))
+    for key in missing:
+        if key not in found:
+            value = _new_generation()
+            if not cache.add(key, value, timeout=None):
+                value = cache.get(key, value)
+            found[key] = value
+    if memo is not None:
+        memo.update(found)
+    return [found[key] for key in keys]
+
+
+def bump_generations(keys) -> None:
+    """Everything cached under these generations is out of date: one cache round trip now,
+    so this request's own next page sees the change, and one after the transaction commits,
+    so an answer someone else worked out in between (from the data before the commit) is not
+    kept."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+
+    def run() -> None:
+        try:
+            cache.set_many({key: _new_generation() for key in keys}, timeout=None)
+        except Exception:
+            logger.warning("cache unavailable: generations %s not bumped", keys, exc_info=True)
+
+    run()
+    transaction.on_commit(run)

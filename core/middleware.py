@@ -30,6 +30,13 @@ def _has_totp(user) -> bool:
     if cached is None:
         from allauth.mfa.models import Authenticator
 
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        from core import navcache
+
+        # Kept with the person's navigation: enrolling or removing an authenticator starts it
+        # afresh (accounts.hooks.NAV_MODELS).
+        cached = navcache.cached_for_person(
+            user.pk, "has_totp",
+            lambda: Authenticator.objects.filter(user=user,
+                                                 type=Authenticator.Type.TOTP).exists())
         user._has_totp = cached
     return cached

@@ -20,14 +20,11 @@ cache is unreachable, everything is simply worked out from the database.
 """
 
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
-from core.caching import read_through
+from core.caching import bump_generations, generations, read_through
 
 log = logging.getLogger(__name__)
 
@@ -42,37 +39,13 @@ def _seconds() -> int:
     return int(getattr(settings, "NAV_CACHE_SECONDS", 60))
 
 
-def _new_generation() -> int:
-    # Unique even after eviction, so an old entry can never match a recreated generation.
-    return time.time_ns()
-
-
-def _generations(person_id: int, request=None) -> tuple:
-    """(trust-wide, per-person) generations; read once per GET request (a GET changes nothing)."""
-    memo = getattr(request, "_person_cache_generations", None) if request is not None else None
-    if memo is not None and memo[0] == person_id:
-        return memo[1]
-    keys = (TRUST_KEY, _person_key(person_id))
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            value = _new_generation()
-            if not cache.add(key, value, timeout=None):
-                value = cache.get(key, value)
-            found[key] = value
-    generations = (found[TRUST_KEY], found[_person_key(person_id)])
-    if request is not None and request.method in ("GET", "HEAD"):
-        request._person_cache_generations = (person_id, generations)
-    return generations
-
-
 def cached_for_person(person_id: int, part: str, compute, *, request=None):
     """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
     depends on changed."""
     if _seconds() <= 0:
         return compute()
     try:
-        trust, person = _generations(person_id, request)
+        trust, person = generations([TRUST_KEY, _person_key(person_id)], request)
     except Exception:  # the cache is down: the database still answers
         log.warning("person cache unavailable", exc_info=True)
         return compute()
@@ -86,43 +59,19 @@ def cached_items(person_id: int, compute, *, request=None):
     return cached_for_person(person_id, "nav", compute, request=request)
 
 
-def _incr(key: str) -> None:
-    try:
-        try:
-            cache.incr(key)
-        except ValueError:  # not there (yet, or evicted): any new value is a new generation
-            cache.set(key, _new_generation(), timeout=None)
-    except Exception:
-        log.warning("navigation cache unavailable: %s not bumped", key, exc_info=True)
-
-
-def _now_and_after_commit(bump) -> None:
-    # Now, so this request's own next page sees the change; and again after commit, so a page
-    # worked out by someone else in between (from the data before the commit) is not kept.
-    bump()
-    transaction.on_commit(bump)
-
-
 def bump() -> None:
-    """Something that may change anyone's navigation changed."""
-    _now_and_after_commit(lambda: _incr(TRUST_KEY))
+    """Something that may change anyone's navigation or home page changed."""
+    bump_generations([TRUST_KEY])
 
 
 def bump_people(person_ids) -> None:
-    """Something that changes only these people's navigation changed."""
-    ids = sorted({int(pk) for pk in person_ids if pk is not None})
-    if not ids:
-        return
-
-    def run():
-        for pk in ids:
-            _incr(_person_key(pk))
-
-    _now_and_after_commit(run)
+    """Something that changes only these people's navigation or home page changed."""
+    bump_generations([_person_key(int(pk)) for pk in person_ids if pk is not None])
 
 
-#: Saves that touch only these fields change nobody's navigation (a sign-in records last_login).
-IGNORED_FIELDS = frozenset({"last_login"})
+#: Saves that touch only these fields change nobody's navigation (a sign-in records
+#: last_login, and the authenticator it used last_used_at).
+IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
 
 
 def on_model_change(sender, update_fields=None, **kwargs) -> None:

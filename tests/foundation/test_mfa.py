@@ -86,3 +86,13 @@ def test_a_person_is_emailed_when_their_password_changes(client_as, org, mailout
     })
     assert [m.to for m in mailoutbox] == [[org.staff.email]]
     assert "password" in mailoutbox[0].subject.lower()
+
+
+def test_removing_the_authenticator_sends_a_privileged_user_to_enrol_on_the_next_page(
+        client_as, org):
+    client = client_as("hr")
+    assert client.get(reverse("home")).status_code == 200  # "has an authenticator" now cached
+    Authenticator.objects.filter(user=org.hr).delete()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))

@@ -92,3 +92,30 @@ def test_filters_keep_their_choices_and_the_principal_sees_only_their_academy(cl
     html = _html(client_as("principal"), q="Staff", category="employee")
     assert 'value="Staff"' in html and '<option value="employee" selected>' in html
     assert "Staff Member" in html and "Other Staff" not in html
+
+
+def test_the_people_list_is_not_read_again_on_the_next_visit(client_as, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("hr")
+    _html(client)
+    with CaptureQueriesContext(connection) as queries:
+        html = _html(client)
+    assert not any("COUNT(*)" in q["sql"] for q in queries.captured_queries)
+    assert "Staff Member" in html
+
+
+def test_a_person_added_shows_in_the_people_list_at_once(client_as, org):
+    client = client_as("hr")
+    assert "Nadia Newstarter" not in _html(client)
+    person_make(academy=org.academy, name="Nadia Newstarter")
+    assert "Nadia Newstarter" in _html(client)
+
+
+def test_a_person_renamed_shows_renamed_in_the_people_list_at_once(client_as, org):
+    client = client_as("principal")
+    assert "Staff Member" in _html(client)
+    org.staff.full_name = "Staff Member-Jones"
+    org.staff.save()
+    assert "Staff Member-Jones" in _html(client)
