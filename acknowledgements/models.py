@@ -60,18 +60,24 @@ class Assignment(models.Model):
         AUDIENCE = "audience", "Joined the policy's audience"
         CARRIED = "carried", "Carried over from the previous version (minor change)"
 
+    # No single-column indexes on person and version: the unique (person, version) rule and
+    # the (version, …) indexes below serve those lookups, and every index costs each write.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ack_assignments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ack_assignments",
+        db_index=False,
     )
     version = models.ForeignKey(
-        PolicyVersion, on_delete=models.PROTECT, related_name="ack_assignments"
+        PolicyVersion, on_delete=models.PROTECT, related_name="ack_assignments", db_index=False,
     )
     assigned_on = models.DateField()
     due_on = models.DateField()
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.PUBLISHED)
     #: The record that satisfies it: for this version, or the previous one for a minor change.
+    #: No index of its own: assignments are never looked up by record (the version+record
+    #: index serves "done or not"), and records are never deleted.
     acknowledgement = models.ForeignKey(
-        "Acknowledgement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "Acknowledgement", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -125,8 +131,10 @@ class Acknowledgement(models.Model):
     """Evidence that a person acknowledged a version. Never edited, never deleted."""
 
     sequence = models.PositiveBigIntegerField(unique=True)
+    # Indexed by the unique (person, version) rule, which starts with it.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acknowledgements"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acknowledgements",
+        db_index=False,
     )
     person_name = models.CharField(max_length=200)
     person_email = models.EmailField()
@@ -140,13 +148,16 @@ class Acknowledgement(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     method = models.CharField(max_length=20, choices=Method.choices)
+    # Indexed only where set (records made on someone's behalf): see Meta.indexes.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     attestation = models.TextField(blank=True)
     previous_hash = models.CharField(max_length=64)
-    record_hash = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints (no second "LIKE" index on PostgreSQL, as unique=True
+    # would add: the hash is only ever looked up whole).
+    record_hash = models.CharField(max_length=64)
 
     objects = RecordQuerySet.as_manager()
 
@@ -154,11 +165,16 @@ class Acknowledgement(models.Model):
         ordering = ["sequence"]
         constraints = [
             models.UniqueConstraint(fields=["person", "version"], name="ack_record_once"),
+            models.UniqueConstraint(fields=["record_hash"], name="ack_record_hash_unique"),
             models.CheckConstraint(
                 condition=~Q(method="on_behalf")
                 | (Q(recorded_by__isnull=False) & ~Q(attestation="")),
                 name="ack_on_behalf_attested",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["recorded_by"], condition=Q(recorded_by__isnull=False),
+                         name="ack_record_recorded_by"),
         ]
 
     def __str__(self) -> str:

@@ -4,25 +4,54 @@ The server records each page it serves to a person (`SectionView`); acknowledgin
 until every page of the version was served to them.
 """
 
-from dataclasses import dataclass, field
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from core.caching import read_through
+from policies import textcache
 from policies.models import Clause, PolicyVersion
 from policies.parsing import section_of
 
 ADDENDUM_KEY = "addendum"
 #: How long the pages of a published (immutable) version stay in the shared cache.
 PAGES_CACHE_SECONDS = 24 * 3600
+#: The columns of a clause kept with its page (plain tuples in the cache).
+CLAUSE_COLUMNS = ("id", "number", "anchor", "heading", "text", "level", "order", "parent_id")
 
 
-@dataclass
 class Section:
-    key: str
-    index: int  # 1-based page number
-    title: str
-    clauses: list = field(default_factory=list)
-    #: For the academy's own addendum page: its text (no clauses).
-    addendum_text: str = ""
+    """One reading page: its key, 1-based page number, title, clauses and their HTML.
+
+    The clauses are kept as plain rows (``CLAUSE_COLUMNS``) and made into `Clause` objects
+    only when asked for; the page's HTML is rendered once (and cached with the page)."""
+
+    def __init__(self, key: str, index: int, title: str, clauses: list | None = None,
+                 addendum_text: str = "", rows: list | None = None, html: str | None = None):
+        self.key, self.index, self.title = key, index, title
+        #: For the academy's own addendum page: its text (no clauses).
+        self.addendum_text = addendum_text
+        self._clauses = clauses
+        self.rows = rows if rows is not None else (
+            [tuple(getattr(c, name) for name in CLAUSE_COLUMNS) for c in clauses]
+            if clauses else [])
+        self._html = html
+
+    def __repr__(self) -> str:
+        return f"Section({self.key!r}, {self.index}, {self.title!r})"
+
+    @property
+    def clauses(self) -> list[Clause]:
+        if self._clauses is None:
+            self._clauses = [Clause(**dict(zip(CLAUSE_COLUMNS, row, strict=True)))
+                             for row in self.rows]
+        return self._clauses
+
+    @property
+    def html(self) -> str:
+        """The clauses of the page as HTML (our own template output, escaped when rendered)."""
+        if self._html is None:
+            self._html = (render_to_string("acknowledgements/_clauses.html",
+                                           {"clauses": self.clauses}) if self.rows else "")
+        return mark_safe(self._html)  # noqa: S308 (escaped by the template)
 
     @property
     def label(self) -> str:
@@ -39,44 +68,70 @@ def _page_key(number: str) -> str:
     return section.split(" ")[0]
 
 
-def _pages_cache_key(version: PolicyVersion) -> str:
-    return f"ack:pages:v1:{version.pk}:{version.content_hash}"
+def pages_cache_key(version: PolicyVersion) -> str:
+    return f"ack:pages:v3:{version.pk}:{version.content_hash}"
 
 
 def _clause_pages(clauses) -> list[Section]:
-    pages: dict[str, Section] = {}
+    grouped: dict[str, tuple[str, list]] = {}
     for clause in clauses:
         key = _page_key(clause.number)
-        page = pages.get(key)
+        page = grouped.get(key)
         if page is None:
             title = clause.heading or clause.text if clause.level == 0 else ""
-            page = pages[key] = Section(key=key, index=len(pages) + 1, title=title[:120])
-        page.clauses.append(clause)
-    return list(pages.values())
+            page = grouped[key] = (title[:120], [])
+        page[1].append(clause)
+    return [Section(key=key, index=index, title=title, clauses=page_clauses)
+            for index, (key, (title, page_clauses)) in enumerate(grouped.items(), start=1)]
 
 
 def _read_pages(version: PolicyVersion) -> list[Section]:
     return _clause_pages(Clause.objects.filter(version=version).order_by("order"))
 
 
+def _pages_data(version: PolicyVersion) -> list[tuple]:
+    """The pages of an immutable version as plain data, with their HTML (cached as is)."""
+    # "".join: a plain str (a SafeString pickles with its class).
+    return [(page.key, page.title, page.rows, "".join([page.html]))
+            for page in _read_pages(version)]
+
+
+def _pages_from(data: list[tuple]) -> list[Section]:
+    return [Section(key=key, index=index, title=title, rows=rows, html=html)
+            for index, (key, title, rows, html) in enumerate(data, start=1)]
+
+
+def version_immutable(version: PolicyVersion) -> bool:
+    """Published (or superseded, or withdrawn): its clauses can never change again."""
+    return version.status in PolicyVersion.READABLE and bool(version.content_hash)
+
+
+def pages_entry(version: PolicyVersion):
+    """The `textcache.read_many` entry of an immutable version's pages (plain data)."""
+    return (pages_cache_key(version), lambda: _pages_data(version), False)
+
+
+def hold_pages(version: PolicyVersion, data: list[tuple]) -> list[Section]:
+    """Pages from their cached data, kept on the version object for the rest of the request."""
+    version._ack_pages = _pages_from(data)
+    return version._ack_pages
+
+
 def version_pages(version: PolicyVersion) -> list[Section]:
     """The reading pages of a version's clauses (no addendum), in order. Do not change them.
 
     The text of a version that has been published (or superseded, or withdrawn) never changes
-    (model layer and database triggers), so its pages are kept in the shared cache, keyed by
-    the version and its content hash, and on the version object for the rest of the request.
-    A version still in progress is always read from the database.
+    (model layer and database triggers), so its pages are kept in the shared cache as plain
+    data with their HTML, keyed by the version and its content hash, and on the version object
+    for the rest of the request. A version still in progress is always read from the database.
     """
-    immutable = version.status in PolicyVersion.READABLE and bool(version.content_hash)
-    if not immutable:
+    if not version_immutable(version):
         return _read_pages(version)
     held = getattr(version, "_ack_pages", None)
     if held is not None:
         return held
-    pages = read_through(_pages_cache_key(version), lambda: _read_pages(version),
-                         PAGES_CACHE_SECONDS)
-    version._ack_pages = pages
-    return pages
+    [data] = textcache.read_many([pages_entry(version)], PAGES_CACHE_SECONDS)
+    return hold_pages(version, data)
 
 
 def version_clauses(version: PolicyVersion) -> list[Clause]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from acknowledgements import compliance_cache
 from acknowledgements.models import (
     Acknowledgement,
     Assignment,
@@ -22,10 +23,17 @@ from acknowledgements.models import (
     SectionView,
     UsedLink,
 )
-from acknowledgements.sections import addendum_for, sections_of
+from acknowledgements.sections import (
+    addendum_for,
+    hold_pages,
+    pages_entry,
+    sections_of,
+    version_immutable,
+)
 from audit.services import audit_log, client_ip
 from core import navcache
-from policies.models import Policy, PolicyVersion
+from policies import textcache
+from policies.models import Clause, Policy, PolicyVersion
 
 LINK_SALT = "acknowledgements.signed-link"
 
@@ -123,7 +131,10 @@ class Reading:
     """What one person reads of one version, worked out once per request.
 
     The reading pages, the acknowledge page and `acknowledgement_record` share it, so the
-    clauses, the academy's addendum and the questions are each read once.
+    clauses, the academy's addendum and the questions are each read once. For a published
+    (immutable) version they come from the cache (`policies.textcache`): the pages by content
+    hash, the addendum and the questions by generation, so an approved addendum or an edited
+    question shows at once.
     """
 
     version: PolicyVersion
@@ -136,33 +147,69 @@ class Reading:
 
     @property
     def questions(self) -> list[Question]:
-        """The version's comprehension questions (with their clause), loaded when first used.
-
-        Not cached beyond the request: questions can be edited."""
+        """The version's comprehension questions (with their clause), loaded when first used."""
         if self._questions is None:
-            by_id = {c.pk: c for s in self.sections for c in s.clauses}
-            questions = list(Question.objects.filter(version_id=self.version.pk)
-                             .order_by("order", "id"))
-            missing = [q for q in questions if q.clause_id not in by_id]
-            if missing:  # a clause not on the pages (cannot happen, but never guess)
-                clauses = Question.objects.filter(pk__in=[q.pk for q in missing]).select_related(
-                    "clause")
-                by_id.update({q.clause_id: q.clause for q in clauses})
-            for q in questions:
-                q.clause = by_id[q.clause_id]
-            self._questions = questions
+            self._questions = _questions_of(self.version, self.sections)
         return self._questions
 
 
+#: The columns of a question kept in the cache (plain tuples).
+QUESTION_COLUMNS = ("id", "version_id", "order", "text", "choices", "correct_choice",
+                    "clause_id", "created_at")
+
+
+def _question_rows(version: PolicyVersion) -> list[tuple]:
+    return list(Question.objects.filter(version_id=version.pk).order_by("order", "id")
+                .values_list(*QUESTION_COLUMNS))
+
+
+def _questions_of(version: PolicyVersion, sections: list) -> list[Question]:
+    if version_immutable(version):
+        [data] = textcache.read_many([(
+            f"ack:questions:v1:{version.pk}:{version.content_hash}",
+            lambda: {"rows": _question_rows(version)}, True)])
+        rows = data["rows"]
+    else:
+        rows = _question_rows(version)
+    questions = [Question(**dict(zip(QUESTION_COLUMNS, row, strict=True))) for row in rows]
+    wanted = {q.clause_id for q in questions}
+    by_id = {}
+    for section in sections:
+        if any(row[0] in wanted for row in section.rows):
+            by_id.update((c.pk, c) for c in section.clauses if c.pk in wanted)
+    missing = [q for q in questions if q.clause_id not in by_id]
+    if missing:  # a clause not on the pages (cannot happen, but never guess)
+        by_id.update((c.pk, c) for c in Clause.objects.filter(
+            pk__in=[q.clause_id for q in missing]))
+    for q in questions:
+        q.version = version
+        q.clause = by_id[q.clause_id]
+    return questions
+
+
 def reading_for(version: PolicyVersion, person) -> Reading:
-    """Sections, content hash and statement for this person (one query: the addendum)."""
+    """Sections, content hash and statement for this person.
+
+    A published version: from the cache (no query once cached; the database when the cache is
+    down). A version in progress: one query for the addendum (and the clauses)."""
     academy = person.academy if "academy" in person._state.fields_cache else person.academy_id
-    addendum = addendum_for(version, academy)
+    academy_id = person.academy_id
+    if version_immutable(version) and academy_id is not None:
+        held = getattr(version, "_ack_pages", None) is not None
+        entries = [textcache.addendum_entry(version, academy_id)]
+        if not held:
+            entries.append(pages_entry(version))
+        values = textcache.read_many(entries)
+        if not held:
+            hold_pages(version, values[1])
+        addendum = textcache.addendum_from(version, academy_id, values[0])
+    else:
+        addendum = addendum_for(version, academy)
     if academy is not None and addendum is not None and not hasattr(academy, "name"):
         academy = addendum.academy
     sections = sections_of(version, academy, addendum=addendum)
     content_hash = content_hash_for(version, academy, addendum)
-    return Reading(version=version, academy_id=person.academy_id, addendum=addendum,
+    return Reading(version=version, academy_id=academy_id, addendum=addendum,
                    sections=sections, content_hash=content_hash,
                    statement=statement_for(version, content_hash))
 
@@ -270,8 +317,9 @@ def sections_seen(*, person, version: PolicyVersion) -> set[str]:
 
 def sections_missing(*, person, version: PolicyVersion, reading: Reading | None = None) -> list:
     seen = sections_seen(person=person, version=version)
-    sections = (reading.sections if _reading_fits(reading, person, version)
-                else sections_of(version, person.academy))
+    if not _reading_fits(reading, person, version):
+        reading = reading_for(version, person)
+    sections = reading.sections
     return [s for s in sections if s.key not in seen]
 
 
@@ -309,14 +357,17 @@ def _user_agent(request) -> str:
 def acknowledgement_record(
     *, assignment: Assignment, method: str, request=None, answers: list | None = None,
     recorded_by=None, attestation: str = "", link_nonce: str = "", check_reading: bool = True,
-    reading: Reading | None = None,
+    reading: Reading | None = None, served: set[str] | None = None,
 ) -> Outcome:
     """Append the evidence record, once. A second (or racing) attempt returns the first.
 
     The chain head row is locked for the length of the transaction, so records are appended
     one at a time and each holds the hash of the one before it. Everything else is read
     before the lock is taken. ``reading``: what the caller already worked out for this person
-    and version (`reading_for`); worked out here when not given.
+    and version (`reading_for`); worked out here when not given. ``served``: the keys of the
+    sections already served to the person (`sections_seen`), if the caller read them in this
+    request (sections are only ever added, so an earlier read can only miss some); read here
+    when not given.
     """
     person = assignment.person
     version = assignment.version
@@ -328,22 +379,24 @@ def acknowledgement_record(
     if not _reading_fits(reading, person, version):
         reading = reading_for(version, person)
     if check_reading and method != Method.ON_BEHALF:
-        missing = sections_missing(person=person, version=version, reading=reading)
+        if served is None:
+            served = sections_seen(person=person, version=version)
+        missing = [s for s in reading.sections if s.key not in served]
         if missing:
             raise NotFullyRead(missing)
     content_hash, statement = reading.content_hash, reading.statement
     ip_address, user_agent = client_ip(request), _user_agent(request)
     try:
         with transaction.atomic():
-            head = _chain_head_locked()
+            last_sequence, last_hash = _chain_head_locked()
             record = Acknowledgement(
-                sequence=head.sequence + 1, person=person, person_name=person.full_name,
+                sequence=last_sequence + 1, person=person, person_name=person.full_name,
                 person_email=person.email, version=version, content_hash=content_hash,
                 statement=statement, answers=answers or [],
                 acknowledged_at=timezone.now().replace(microsecond=0),
                 ip_address=ip_address, user_agent=user_agent, method=method,
                 recorded_by=recorded_by, attestation=attestation.strip(),
-                previous_hash=head.record_hash,
+                previous_hash=last_hash,
             )
             record.record_hash = record.compute_hash()
             # No "already recorded?" read first: the unique person+version rule refuses a
@@ -356,12 +409,10 @@ def acknowledgement_record(
                     UsedLink.objects.create(nonce=link_nonce, assignment=assignment)
                 except IntegrityError:
                     raise LinkUsed("This link has already been used.") from None
-            ChainHead.objects.filter(pk=1).update(sequence=record.sequence,
-                                                  record_hash=record.record_hash)
-            Assignment.objects.filter(
-                person=person, version=version, acknowledgement__isnull=True
-            ).update(acknowledgement=record, acknowledged_at=record.acknowledged_at)
-            navcache.bump_people([person.pk])  # their home page no longer asks for it
+            _chain_head_move(record)
+            # The assignment row is the one for this person and version (unique pair).
+            Assignment.objects.filter(pk=assignment.pk, acknowledgement__isnull=True).update(
+                acknowledgement_id=record.pk, acknowledged_at=record.acknowledged_at)
             audit_log(
                 action=("acknowledgements.recorded_on_behalf" if method == Method.ON_BEHALF
                         else "acknowledgements.acknowledged"),
@@ -372,22 +423,48 @@ def acknowledgement_record(
                          "content_hash": content_hash},
                 request=request,
             )
-            return Outcome(record, True)
     except IntegrityError:
         # Another request recorded it first (the unique person+version rule caught it).
         existing = Acknowledgement.objects.filter(person=person, version=version).first()
         if existing is None:
             raise
         return Outcome(existing, False)
+    # The caches are told after the record's transaction: not while the chain head is locked,
+    # and no request can cache the old answer again between the bump and the commit.
+    compliance_cache.acknowledged(person)  # their home page and their academy's figures
+    return Outcome(record, True)
 
 
-def _chain_head_locked() -> ChainHead:
-    """The chain head row, locked until the transaction ends (created the first time)."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+def _chain_head_sql(connection) -> tuple[str, str]:
+    """The two statements on the chain head row: read it locked, and move it on."""
+    quote = connection.ops.quote_name
+    table, sequence, record_hash = (quote(ChainHead._meta.db_table), quote("sequence"),
+                                    quote("record_hash"))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (f"SELECT {sequence}, {record_hash} FROM {table} WHERE {quote('id')} = 1{lock}",
+            f"UPDATE {table} SET {sequence} = %s, {record_hash} = %s WHERE {quote('id')} = 1")
+
+
+def _chain_head_locked() -> tuple[int, str]:
+    """The last record's sequence and hash, from the chain head row, locked until the
+    transaction ends (the row is created the first time).
+
+    Plain SQL: it runs on every acknowledgement, and the ORM only added building the query."""
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_chain_head_sql(connection)[0])
+        row = cursor.fetchone()
+    if row is None:
         ChainHead.objects.get_or_create(pk=1)
-        head = ChainHead.objects.select_for_update().get(pk=1)
-    return head
+        return _chain_head_locked()
+    return int(row[0]), row[1]
+
+
+def _chain_head_move(record: Acknowledgement) -> None:
+    """Make the record just appended the chain head (its row is locked: `_chain_head_locked`)."""
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_chain_head_sql(connection)[1], [record.sequence, record.record_hash])
 
 
 # --------------------------------------------------------------------------- signed links

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Academy, Category
 from accounts.permissions import can, requires
-from acknowledgements import selectors, services
+from acknowledgements import compliance_cache, selectors, services
 from acknowledgements.forms import NudgeForm, OnBehalfForm, QuestionForm, TokenOnlyForm
-from acknowledgements.models import Acknowledgement, Assignment, Method, Question
+from acknowledgements.models import Acknowledgement, Assignment, Method, Question, SectionView
 from acknowledgements.sections import section_for_clause
+from core.sql import space_joined, split_joined
 from policies.models import Policy, PolicyVersion
 from policies.redline import render_marks_html
 from policies.redline import summary as redline_summary
@@ -138,7 +139,9 @@ def _read(request, reader: Reader, index: int):
     if not 1 <= index <= len(sections):
         raise Http404("No such section.")
     section = sections[index - 1]
-    served = services.sections_seen(person=assignment.person, version=version)
+    served_keys = getattr(assignment, "served_keys", ...)
+    served = (set(split_joined(served_keys)) if served_keys is not ...
+              else services.sections_seen(person=assignment.person, version=version))
     if (section.key not in served and version.status == PolicyVersion.Status.PUBLISHED
             and not assignment.is_done):
         services.section_record_served(person=assignment.person, version=version,
@@ -208,6 +211,7 @@ def _acknowledge(request, reader: Reader):
                 outcome = services.acknowledgement_record(
                     assignment=assignment, method=method, request=request,
                     answers=stored_answers, link_nonce=nonce, reading=reading,
+                    served=_served(assignment),
                 )
             except services.LinkUsed as error:
                 if reader.token:
@@ -215,7 +219,7 @@ def _acknowledge(request, reader: Reader):
                 # The emailed link was spent elsewhere; the signed-in person still may.
                 outcome = services.acknowledgement_record(
                     assignment=assignment, method=Method.PORTAL, request=request,
-                    answers=stored_answers, reading=reading,
+                    answers=stored_answers, reading=reading, served=_served(assignment),
                 )
             except services.NotFullyRead as error:
                 errors.append(str(error))
@@ -237,8 +241,10 @@ def _acknowledge(request, reader: Reader):
                         "record": outcome.record, "assignment": assignment, "reader": reader,
                     })
                 return redirect(reader.url("receipt"))
-    missing = services.sections_missing(person=assignment.person, version=version,
-                                        reading=reading)
+    served = _served(assignment)
+    missing = ([s for s in sections if s.key not in served] if served is not None
+               else services.sections_missing(person=assignment.person, version=version,
+                                              reading=reading))
     page_url = reader.page_urls()
     return render(request, "acknowledgements/acknowledge.html", {
         "reader": reader, "assignment": assignment, "version": version,
@@ -274,14 +280,60 @@ def changes(request, pk: int):
     return _changes(request, Reader(_own_assignment(request, pk)))
 
 
+def _own_assignment_to_read(request, pk: int) -> Assignment:
+    """`_own_assignment` for a reading page, with ``served_keys``: the keys of the sections
+    already served to the person (space-separated, or None), read in the same query."""
+    served = space_joined(SectionView._meta.db_table, "section", (
+        '"person_id" = "acknowledgements_assignment"."person_id" '
+        'AND "version_id" = "acknowledgements_assignment"."version_id"'))
+    assignment = (Assignment.objects.select_related("version", "version__policy")
+                  .defer(*VERSION_UNUSED).filter(pk=pk, person_id=request.user.pk)
+                  .annotate(served_keys=served).first())
+    if assignment is None:
+        raise Http404("No such request.")
+    assignment.person = request.user
+    return assignment
+
+
 @requires("acknowledgements.acknowledge")
 def read(request, pk: int, index: int):
-    return _read(request, Reader(_own_assignment(request, pk)), index)
+    return _read(request, Reader(_own_assignment_to_read(request, pk)), index)
+
+
+#: The columns the acknowledge page and its POST use (the record, the statement, the page).
+ACKNOWLEDGE_COLUMNS = (
+    "id", "person_id", "version_id", "assigned_on", "due_on", "source", "acknowledgement_id",
+    "acknowledged_at", "version__policy_id", "version__label", "version__status",
+    "version__content_hash", "version__previous_id", "version__published_at",
+    "version__policy__title", "version__policy__slug", "version__policy__allow_token_only",
+)
+
+
+def _own_assignment_to_acknowledge(request, pk: int) -> Assignment:
+    """`_own_assignment` for the acknowledge page: only the columns it uses, and
+    ``served_keys``: the keys of the sections already served to the person (space-separated,
+    or None), read in the same query for the reading check."""
+    served = space_joined(SectionView._meta.db_table, "section", (
+        '"person_id" = "acknowledgements_assignment"."person_id" '
+        'AND "version_id" = "acknowledgements_assignment"."version_id"'))
+    assignment = (Assignment.objects.select_related("version", "version__policy")
+                  .only(*ACKNOWLEDGE_COLUMNS).filter(pk=pk, person_id=request.user.pk)
+                  .annotate(served_keys=served).first())
+    if assignment is None:
+        raise Http404("No such request.")
+    assignment.person = request.user
+    return assignment
+
+
+def _served(assignment: Assignment) -> set[str] | None:
+    """The sections served, when read with the assignment (`_own_assignment_to_acknowledge`)."""
+    keys = getattr(assignment, "served_keys", ...)
+    return None if keys is ... else set(split_joined(keys))
 
 
 @requires("acknowledgements.acknowledge")
 def acknowledge(request, pk: int):
-    return _acknowledge(request, Reader(_own_assignment(request, pk)))
+    return _acknowledge(request, Reader(_own_assignment_to_acknowledge(request, pk)))
 
 
 @requires("acknowledgements.acknowledge")
@@ -343,13 +395,13 @@ def token_receipt(request, token: str):
 
 
 def _versions_and_choice(request):
-    versions = list(
+    versions = compliance_cache.versions(lambda: list(
         PolicyVersion.objects.filter(
             policy__requires_acknowledgement=True,
             status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.SUPERSEDED],
         ).select_related("policy").defer("source_text", "cover")
         .order_by("policy__title", "-published_at", "-id")
-    )
+    ), request)
     chosen = None
     wanted = request.GET.get("version", "")
     if wanted.isdigit():
@@ -402,6 +454,27 @@ def _csv_response(rows_qs, filename: str) -> StreamingHttpResponse:
     return response
 
 
+_STATUS_FILTERS = ("done", "overdue", "outstanding", "not_done")
+
+
+def _listed(queryset, q: str, status: str, today):
+    """The people listed: a name search and a status filter on the dashboard's queryset."""
+    if q:
+        from django.db.models import Q
+
+        queryset = queryset.filter(Q(person__full_name__icontains=q)
+                                   | Q(person__email__icontains=q))
+    if status == "done":
+        return queryset.done()
+    if status == "overdue":
+        return queryset.overdue(today)
+    if status == "outstanding":
+        return queryset.outstanding().filter(due_on__gte=today)
+    if status == "not_done":
+        return queryset.outstanding()
+    return queryset
+
+
 def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns, versions,
                version, scope: str, academy=None, show_academy_filter: bool = False,
                slug: str = "trust"):
@@ -420,46 +493,49 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         queryset = queryset.filter(person__category=category)
     if academy_code:
         queryset = queryset.filter(person__academy__code=academy_code)
-    tables = [(label, selectors.breakdown(queryset, by, today)) for label, by in breakdowns]
-    # A breakdown has a row for every group (no academy / no category too): add them up.
-    summary = (selectors.summary_of(tables[0][1]) if tables
-               else selectors.summarise(queryset, today))
-    listed = queryset
-    if q:
-        from django.db.models import Q
-
-        listed = listed.filter(Q(person__full_name__icontains=q) | Q(person__email__icontains=q))
-    if status == "done":
-        listed = listed.done()
-    elif status == "overdue":
-        listed = listed.overdue(today)
-    elif status == "outstanding":
-        listed = listed.outstanding().filter(due_on__gte=today)
-    elif status == "not_done":
-        listed = listed.outstanding()
-    else:
-        status = ""
-    rows_qs = selectors.roster_rows(listed, sort=sort, descending=descending, today=today)
+    rows_qs = selectors.roster_rows(_listed(queryset, q, status, today), sort=sort,
+                                    descending=descending, today=today)
     if request.GET.get("format") == "csv":
         name = f"acknowledgements-{slug}-{version.policy.slug}-{version.label}-{today}.csv"
         return _csv_response(rows_qs, name)
-    # Without a name search, the summary already counted the people listed.
-    count = listed.count() if q else {
-        "": summary["total"], "done": summary["done"], "overdue": summary["overdue"],
-        "outstanding": summary["outstanding"], "not_done": summary["not_done"],
-    }[status]
-    direct = count <= DIRECT_PAGE_LIMIT
-    if direct:
-        # Few people: sort and cut the page of full rows in one query.
-        paginator = Paginator(rows_qs, 50)
-    else:
-        # Many: sort and cut the page on a lean query (ids only), then fetch the 50 full rows.
-        paginator = Paginator(selectors.roster_ids(listed, sort=sort, descending=descending,
-                                                   today=today), 50)
-    paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
-    rows = (selectors.rows_from(page.object_list) if direct
-            else selectors.roster_page(list(page.object_list), today=today))
+    status = status if status in _STATUS_FILTERS else ""
+
+    def figures() -> dict:
+        tables = [(label, selectors.breakdown(queryset, by, today)) for label, by in breakdowns]
+        # A breakdown has a row for every group (no academy / no category too): add them up.
+        summary = (selectors.summary_of(tables[0][1]) if tables
+                   else selectors.summarise(queryset, today))
+        listed = _listed(queryset, q, status, today)
+        # Without a name search, the summary already counted the people listed.
+        count = listed.count() if q else {
+            "": summary["total"], "done": summary["done"], "overdue": summary["overdue"],
+            "outstanding": summary["outstanding"], "not_done": summary["not_done"],
+        }[status]
+        direct = count <= DIRECT_PAGE_LIMIT
+        if direct:
+            # Few people: sort and cut the page of full rows in one query.
+            paginator = Paginator(rows_qs, 50)
+        else:
+            # Many: sort and cut the page on a lean query (ids only), then fetch the 50 full rows.
+            paginator = Paginator(selectors.roster_ids(listed, sort=sort, descending=descending,
+                                                       today=today), 50)
+        paginator.count = count
+        page = paginator.get_page(request.GET.get("page"))
+        rows = (selectors.rows_from(page.object_list) if direct
+                else selectors.roster_page(list(page.object_list), today=today))
+        _roster_rows_html(rows)
+        return {"tables": tables, "summary": summary, "count": count, "number": page.number,
+                "rows": rows}
+
+    data = compliance_cache.cached(
+        academy.pk if academy is not None else None,
+        # The team view's people are the viewer's own reports.
+        (scope, slug, request.user.pk if scope == "team" else None, version.pk, category,
+         academy_code, status, q, sort, descending, request.GET.get("page", "")),
+        figures, request,
+    )
+    tables, summary, rows = data["tables"], data["summary"], data["rows"]
+    page = Paginator(range(data["count"]), 50).get_page(data["number"])
     user = request.user
     _roster_html(request, rows)
     params = request.GET.copy()
@@ -491,24 +567,40 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
 _STATUS_CLASSES = {"done": "status--ok", "overdue": "status--bad"}
 
 
-def _roster_html(request, rows: list[dict]) -> None:
-    """Each row of the People table as HTML (``row["html"]``), escaped as the template would.
+def _roster_rows_html(rows: list[dict]) -> None:
+    """Each row of the People table as HTML, escaped as the template would, in two halves
+    (``row["html_head"]``, ``row["html_tail"]``) around the cell of the "Remind" button, which
+    depends on who is looking (`_roster_html`). Kept in the cache with the rows.
 
     Fifty rows through the template engine cost more than the rest of the page."""
-    from django.middleware.csrf import get_token
-
-    user = request.user
     history_url = _url_maker("acknowledgements:person_history")
-    nudge_url = _url_maker("acknowledgements:nudge")
-    form_head = form_tail = ""
     for row in rows:
-        row["may_nudge"] = row["line_manager_id"] == user.pk and row["status"] != "done"
         name = escape(row["name"])
         if row["acknowledged_at"]:
             when = timezone.localtime(row["acknowledged_at"]).strftime("%d/%m/%Y %H:%M")
             acknowledged = f'{escape(when)} <span class="muted">({escape(row["method"])})</span>'
         else:
             acknowledged = "—"
+        due = row["due_on"].strftime("%d/%m/%Y") if row["due_on"] else ""
+        row["html_head"] = (
+            f'\n  <tr>\n    <th scope="row"><a href="{escape(history_url(row["person_id"]))}">'
+            f'{name}</a></th>\n    <td>{escape(row["academy"] or "—")}</td>'
+            f'<td>{escape(row["category"])}</td><td>{escape(due)}</td>\n'
+            f'    <td><span class="status {_STATUS_CLASSES.get(row["status"], "status--warn")}">'
+            f'{escape(row["status_label"])}</span></td>\n    <td>{acknowledged}</td>\n'
+            f'    <td>')
+        row["html_tail"] = "</td>\n  </tr>\n  "
+
+
+def _roster_html(request, rows: list[dict]) -> None:
+    """``row["html"]``: the row with a "Remind" button where this person is the line manager."""
+    from django.middleware.csrf import get_token
+
+    user = request.user
+    nudge_url = _url_maker("acknowledgements:nudge")
+    form_head = form_tail = ""
+    for row in rows:
+        row["may_nudge"] = row["line_manager_id"] == user.pk and row["status"] != "done"
         action = ""
         if row["may_nudge"]:
             if not form_head:
@@ -518,16 +610,10 @@ def _roster_html(request, rows: list[dict]) -> None:
                     f'{escape(get_token(request))}"><input type="hidden" name="next" value="'
                     f'{escape(request.get_full_path())}"><button type="submit" '
                     'class="button--secondary button">Remind<span class="sr-only"> ')
-            action = (form_head + escape(nudge_url(row["assignment_id"])) + form_tail + name
-                      + "</span></button></form>\n    ")
-        due = row["due_on"].strftime("%d/%m/%Y") if row["due_on"] else ""
+            action = (form_head + escape(nudge_url(row["assignment_id"])) + form_tail
+                      + escape(row["name"]) + "</span></button></form>\n    ")
         row["html"] = mark_safe(  # noqa: S308 (every value escaped above)
-            f'\n  <tr>\n    <th scope="row"><a href="{escape(history_url(row["person_id"]))}">'
-            f'{name}</a></th>\n    <td>{escape(row["academy"] or "—")}</td>'
-            f'<td>{escape(row["category"])}</td><td>{escape(due)}</td>\n'
-            f'    <td><span class="status {_STATUS_CLASSES.get(row["status"], "status--warn")}">'
-            f'{escape(row["status_label"])}</span></td>\n    <td>{acknowledged}</td>\n'
-            f'    <td>{action}</td>\n  </tr>\n  ')
+            row["html_head"] + action + row["html_tail"])
 
 
 #: Up to this many people, the dashboard sorts and cuts a page of full rows in one query.
@@ -578,6 +664,9 @@ def trust(request):
 
 
 def _academy_for(user, code: str) -> Academy:
+    own = user.academy if user.academy_id else None  # loaded with the user (accounts.backends)
+    if own is not None and own.code == code and user.role == "principal":
+        return own
     academy = selectors.academies_visible(user).filter(code=code).first()
     if academy is None or not (can(user, "compliance.trust") or user.role == "principal"):
         raise Http404("No such academy.")

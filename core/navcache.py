@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 TRUST_KEY = "portal:nav:generation"
 
 
-def _person_key(person_id: int) -> str:
+def person_key(person_id: int) -> str:
+    """The generation key of one person's cached view (see `bump_people`)."""
     return f"portal:nav:person:{person_id}"
 
 
@@ -45,7 +46,7 @@ def cached_for_person(person_id: int, part: str, compute, *, request=None):
     if _seconds() <= 0:
         return compute()
     try:
-        trust, person = generations([TRUST_KEY, _person_key(person_id)], request)
+        trust, person = generations([TRUST_KEY, person_key(person_id)], request)
     except Exception:  # the cache is down: the database still answers
         log.warning("person cache unavailable", exc_info=True)
         return compute()
@@ -66,7 +67,7 @@ def bump() -> None:
 
 def bump_people(person_ids) -> None:
     """Something that changes only these people's navigation or home page changed."""
-    bump_generations([_person_key(int(pk)) for pk in person_ids if pk is not None])
+    bump_generations([person_key(int(pk)) for pk in person_ids if pk is not None])
 
 
 #: Saves that touch only these fields change nobody's navigation (a sign-in records

@@ -7,6 +7,9 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.display import register
+        from policies import textcache
+
+        textcache.connect()
 
         register({
             "policies.version_imported": "imported a policy version",

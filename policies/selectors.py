@@ -12,13 +12,15 @@ import datetime
 import hashlib
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Academy, User
 from accounts.permissions import can
+from core.sql import space_joined, split_joined
 from policies.models import AcademyAddendum, Clause, Policy, PolicyVersion
 from policies.redline import ClauseDiff, redline
 
@@ -38,9 +40,12 @@ def is_backstage(user) -> bool:
 # --------------------------------------------------------------------------- audiences
 
 
-def policy_applies_to(policy: Policy, user) -> bool:
-    """Whether the policy's audience (academies, categories, roles) includes this person."""
-    academy_ids = {a.pk for a in policy.audience_academies.all()}
+def policy_applies_to(policy: Policy, user, academy_ids: set[int] | None = None) -> bool:
+    """Whether the policy's audience (academies, categories, roles) includes this person.
+
+    ``academy_ids``: the pks of the policy's audience academies, if already read."""
+    if academy_ids is None:
+        academy_ids = {a.pk for a in policy.audience_academies.all()}
     if academy_ids and user.academy_id not in academy_ids:
         return False
     if policy.audience_categories and user.category not in policy.audience_categories:
@@ -136,20 +141,45 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     """``get_version_for_user`` for the reading page: the version and its policy in one query.
 
     The same rules (``get_policy_for_user``, then ``versions_visible_to``). Adds
-    ``approved_by_name``, ``previous_label`` and ``reader_has_addendum`` (whether this person's
-    academy has an approved addendum to the version); leaves out the source text.
+    ``approved_by_name``, ``previous_label``, ``reader_has_addendum`` (whether this person's
+    academy has an approved addendum to the version), ``reader_addendum_approver`` (the name of
+    who approved it, if anyone) and the policy's audience academies
+    (``audience_academy_ids``, in the same query); leaves out the source text.
     """
     academy_id = getattr(user, "academy_id", None)
+    # Scalar subqueries written in SQL: building them (or joins) with the ORM costs more Python
+    # than the query itself. ``V`` is the version row of the outer query.
+    V = '"policies_policyversion"'
     # The same rule as ``approved_addendum``: that academy's addendum, approved.
-    has_addendum = Exists(AcademyAddendum.objects.filter(
-        version=OuterRef("pk"), academy_id=academy_id, status=AcademyAddendum.Status.APPROVED,
-    )) if academy_id else Value(False, output_field=BooleanField())
+    has_addendum = RawSQL(
+        f'EXISTS (SELECT 1 FROM "policies_academyaddendum" WHERE "version_id" = {V}."id" '
+        'AND "academy_id" = %s AND "status" = %s)',
+        (academy_id, AcademyAddendum.Status.APPROVED), output_field=BooleanField(),
+    ) if academy_id else Value(False, output_field=BooleanField())
+    # Who approved that addendum, by their name now (names are not cached).
+    approver = RawSQL(
+        'SELECT "accounts_user"."full_name" FROM "policies_academyaddendum" INNER JOIN '
+        '"accounts_user" ON "accounts_user"."id" = "policies_academyaddendum"."approved_by_id" '
+        f'WHERE "policies_academyaddendum"."version_id" = {V}."id" '
+        'AND "policies_academyaddendum"."academy_id" = %s '
+        'AND "policies_academyaddendum"."status" = %s',
+        (academy_id, AcademyAddendum.Status.APPROVED), output_field=CharField(),
+    ) if academy_id else Value(None, output_field=CharField())
     version = (
         PolicyVersion.objects.filter(policy__slug=slug, label=label)
         .select_related("policy").defer("source_text")
-        .annotate(approved_by_name=F("approved_by__full_name"),
-                  previous_label=F("previous__label"),
-                  reader_has_addendum=has_addendum)
+        .annotate(
+            approved_by_name=RawSQL(
+                f'SELECT "full_name" FROM "accounts_user" WHERE "id" = {V}."approved_by_id"',
+                (), output_field=CharField()),
+            previous_label=RawSQL(
+                'SELECT "label" FROM "policies_policyversion" earlier '
+                f'WHERE earlier."id" = {V}."previous_id"', (), output_field=CharField()),
+            reader_has_addendum=has_addendum,
+            reader_addendum_approver=approver,
+            audience_academy_ids=space_joined(
+                Policy.audience_academies.through._meta.db_table, "academy_id",
+                f'"policy_id" = {V}."policy_id"'))
         .first()
     )
     if version is None:
@@ -161,8 +191,9 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     # separately because annotating these EXISTS costs more than the queries themselves.
     readable = (version.status == S.PUBLISHED or bool(policy.document)
                 or policy.versions.filter(status=S.PUBLISHED).exists())
+    audience = {int(pk) for pk in split_joined(version.audience_academy_ids)}
     if not (getattr(user, "is_authenticated", False) and readable
-            and policy_applies_to(policy, user)):
+            and policy_applies_to(policy, user, audience)):
         raise Http404("No such policy.")
     if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")

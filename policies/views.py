@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import mimetypes
 
 from django.contrib import messages
@@ -17,11 +15,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.models import Academy, User
+from accounts.models import Academy
 from accounts.permissions import can, requires
 from audit.models import AuditEvent
-from core.caching import read_through
-from policies import selectors, services
+from policies import selectors, services, textcache
 from policies.forms import (
     AddClauseForm,
     AddendumAcademyForm,
@@ -255,23 +252,29 @@ def version_read(request, slug: str, label: str):
     version = selectors.get_version_for_reading(request.user, slug, label)
     policy = version.policy
     query = " ".join(request.GET.get("q", "").split())[:100]
-    links = selectors.mention_links(exclude=policy)
-    clauses = None
-    if query or not _text_cacheable(version):
-        clauses = list(version.clauses.order_by("order"))
-        text = _render_text(clauses, links, query)
-    else:
-        text = _cached_text(version, links)
+    academy_id = request.user.academy_id
     # Person-specific parts stay out of the cached text: their academy's addendum, and the
     # fingerprint of what they acknowledge (exactly the version's hash without an addendum).
     addendum, approver, content_hash = None, None, version.content_hash
-    if version.reader_has_addendum:
-        academy_id = request.user.academy_id
-        addendum = selectors.approved_addendum(version, academy_id)
+    clauses = None
+    if query or not _text_cacheable(version):
+        clauses = list(version.clauses.order_by("order"))
+        text = _render_text(clauses, selectors.mention_links(exclude=policy), query)
+        if version.reader_has_addendum:
+            addendum = selectors.approved_addendum(version, academy_id)
+    else:
+        # One round trip to the cache: the text, and the reader's addendum if they have one.
+        entries = [_text_entry(version)]
+        if version.reader_has_addendum:
+            entries.append(textcache.addendum_entry(version, academy_id))
+        values = textcache.read_many(entries, TEXT_CACHE_SECONDS)
+        # Our own template output (escaped when it was rendered), back from the cache.
+        text = {part: mark_safe(html) for part, html in values[0].items()}  # noqa: S308
+        if version.reader_has_addendum:
+            addendum = textcache.addendum_from(version, academy_id, values[1])
+    if addendum is not None:
+        approver = version.reader_addendum_approver
         content_hash = selectors.version_content_hash_for(version, academy_id, addendum)
-        if addendum is not None and addendum.approved_by_id:
-            approver = User.objects.filter(pk=addendum.approved_by_id).values_list(
-                "full_name", flat=True).first()
     return render(request, "policies/version_read.html", {
         "policy": policy,
         "version": version,
@@ -308,21 +311,19 @@ def _render_text(clauses: list[Clause], links: dict[str, str], query: str = "") 
     }
 
 
-def _cached_text(version: PolicyVersion, links: dict[str, str]) -> dict:
-    """``_render_text`` of a published (immutable) version, through the cache.
+def _text_entry(version: PolicyVersion):
+    """The `textcache.read_many` entry of ``_render_text`` of a published (immutable) version.
 
-    Keyed by the version, its content hash and the mention links (which policies can be read,
-    and where they live), so a change to any of them reads a fresh entry.
+    Keyed by the version and its content hash, and kept by generation: the mention links in
+    the text (which policies can be read, and where they live) change with any policy or
+    version, which bumps the generation.
     """
-    links_hash = hashlib.sha256(
-        json.dumps(sorted(links.items()), separators=(",", ":")).encode()
-    ).hexdigest()
-    key = f"policies:text:v1:{version.pk}:{version.content_hash}:{links_hash}"
-    text = read_through(
-        key, lambda: _render_text(list(version.clauses.order_by("order")), links),
-        TEXT_CACHE_SECONDS)
-    # Our own template output (escaped when it was rendered), back from the cache.
-    return {part: mark_safe(html) for part, html in text.items()}
+    key = f"policies:text:v3:{version.pk}:{version.content_hash}"
+    return (key, lambda: {
+        part: "".join([html]) for part, html in _render_text(  # a plain str: pickles smaller
+            list(version.clauses.order_by("order")),
+            selectors.mention_links(exclude=version.policy)).items()
+    }, True)
 
 
 @requires("policies.read")

@@ -355,9 +355,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Load benchmark only: exposes /_bench/floor/ (see bench/load.py). Off in production.
 BENCHMARK_FLOOR_VIEW = env_bool("BENCHMARK_FLOOR_VIEW", False)
 
-# Each person's navigation (links and badges) is cached this long at most; changes that affect
-# it invalidate it at once (core/navcache.py). 0 switches the cache off.
+# Each person's navigation (links and badges) and home page panels are cached this long at
+# most; changes that affect them invalidate them at once (core/navcache.py). 0: no cache.
 NAV_CACHE_SECONDS = env_int("NAV_CACHE_SECONDS", 60)
+# The compliance dashboards' figures, likewise (acknowledgements/compliance_cache.py).
+COMPLIANCE_CACHE_SECONDS = env_int("COMPLIANCE_CACHE_SECONDS", 60)
 
 # Health: the Celery heartbeat counts as fresh for this many seconds.
 HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 180)

@@ -183,3 +183,60 @@ def test_the_policy_text_is_read_from_the_database_when_the_cache_is_down(client
     monkeypatch.setattr(cache, "get", broken)
     monkeypatch.setattr(cache, "set", broken)
     assert _article(_page(client_as("staff"), published)) == expected
+
+
+def _session_person_and_version(queries) -> list[str]:
+    return [q["sql"][:60] for q in queries]
+
+
+@pytest.mark.parametrize("with_addendum", [False, True])
+def test_once_cached_the_page_costs_three_queries_with_or_without_an_addendum(
+        client_as, org, imported, with_addendum):
+    """Session, person, and the version with its policy, audience and the reader's addendum
+    (whether there is one, who approved it): the text and the addendum come from the cache."""
+    version = (_published_with_addendum(org, imported) if with_addendum
+               else walk(imported.version, org, S.PUBLISHED))
+    client = client_as("staff")
+    first = _page(client, version)
+    with CaptureQueriesContext(connection) as queries:
+        again = _page(client, version)
+    assert len(queries) == 3, _session_person_and_version(queries)
+    assert again == first
+    assert ("Helen Carter" in again) is with_addendum
+    if with_addendum:
+        assert "Academy addendum, approved by Chief Executive on " in again
+
+
+def test_the_addendum_and_its_approver_are_read_from_the_database_when_the_cache_is_down(
+        client_as, org, imported, monkeypatch):
+    from django.core.cache import cache
+
+    version = _published_with_addendum(org, imported)
+    expected = _article(_page(client_as("staff"), version))
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "set", "add", "incr", "get_many", "set_many"):
+        monkeypatch.setattr(cache, name, broken)
+    html = _page(client_as("staff"), version)
+    assert _article(html) == expected
+    assert "Helen Carter" in html and "approved by Chief Executive" in html
+
+
+def test_a_renamed_approver_shows_at_once(client_as, org, imported):
+    version = _published_with_addendum(org, imported)
+    client = client_as("staff")
+    assert "approved by Chief Executive on" in _page(client, version)
+    org.ceo.full_name = "Dr Ada Chief"
+    org.ceo.save(update_fields=["full_name"])
+    assert "approved by Dr Ada Chief on" in _page(client, version)
+
+
+def test_a_renamed_academy_shows_at_once_on_the_addendum(client_as, org, imported):
+    version = _published_with_addendum(org, imported)
+    client = client_as("staff")
+    assert "Local arrangements: Northfield Primary Academy" in _page(client, version)
+    org.academy.name = "Northfield Academy"
+    org.academy.save()
+    assert "Local arrangements: Northfield Academy<" in _page(client, version)

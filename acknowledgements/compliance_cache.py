@@ -1,0 +1,74 @@
+"""The compliance dashboards' figures and rows, kept in Django's cache (Redis in production).
+
+A dashboard adds up hundreds or thousands of acknowledgement requests; it is opened far more
+often than its figures change. Each answer is cached under the generations of what it
+depends on, so it is worked out again as soon as anything in it changes:
+
+- the trust-wide generation of `core/navcache.py` (people, academies, policy versions, new
+  acknowledgement requests);
+- the acknowledgements of its scope: one generation per academy, one for the whole trust,
+  both bumped by every acknowledgement recorded (`acknowledged`);
+- today's date (what is overdue).
+
+Entries also expire after `COMPLIANCE_CACHE_SECONDS` (default 60; 0 switches the cache off).
+When the cache is down, the dashboard is worked out from the database.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+
+from core import navcache
+from core.caching import bump_generations, generations, read_through
+
+log = logging.getLogger(__name__)
+
+WHOLE_TRUST_KEY = "portal:compliance:all"
+
+
+def _academy_key(academy_id: int | None) -> str:
+    return f"portal:compliance:academy:{academy_id or 'none'}"
+
+
+def acknowledged(person) -> None:
+    """This person acknowledged a policy: their academy's and the whole trust's figures
+    changed, and so did their own home page (`core.navcache`), all in one cache round trip."""
+    bump_generations([WHOLE_TRUST_KEY, _academy_key(person.academy_id),
+                      navcache.person_key(person.pk)])
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "COMPLIANCE_CACHE_SECONDS", 60))
+
+
+def versions(compute, request=None):
+    """compute() -> the policy versions the dashboards offer, cached while no version, policy
+    or person changed (the trust-wide generation)."""
+    if _seconds() <= 0:
+        return compute()
+    try:
+        [current] = generations([navcache.TRUST_KEY], request)
+    except Exception:
+        log.warning("compliance cache unavailable", exc_info=True)
+        return compute()
+    return read_through(f"portal:compliance:versions:{current}", compute, _seconds())
+
+
+def cached(academy_id: int | None, params: tuple, compute, request=None):
+    """compute() -> a dashboard's data for one academy (None: several academies), cached while
+    nothing it depends on changed. `params`: everything else the answer depends on."""
+    seconds = _seconds()
+    if seconds <= 0:
+        return compute()
+    scope = _academy_key(academy_id) if academy_id is not None else WHOLE_TRUST_KEY
+    try:
+        current = generations([navcache.TRUST_KEY, scope], request)
+    except Exception:  # the cache is down: the database still answers
+        log.warning("compliance cache unavailable", exc_info=True)
+        return compute()
+    digest = hashlib.sha256(
+        repr((academy_id, params, current, timezone.localdate().isoformat())).encode()
+    ).hexdigest()
+    return read_through(f"portal:compliance:dashboard:{digest}", compute, seconds)
