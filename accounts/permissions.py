@@ -74,11 +74,13 @@ def is_line_manager(user) -> bool:
         from accounts.models import User
         from core import navcache
 
-        # Kept with the person's navigation: any change to anyone's line manager (a save of a
-        # person, or accounts.services after a bulk update) starts it afresh.
-        cached = navcache.cached_for_person(
-            user.pk, "line_manager",
-            lambda: User.objects.current().filter(line_manager_id=user.pk).exists())
+        # Everyone who manages someone, one set shared by all (a few hundred ids), kept under
+        # the trust-wide generation: any change to anyone's line manager (a save of a person,
+        # or accounts.services after a bulk update) starts it afresh.
+        managers = navcache.trust_snapshot("line_managers", lambda: set(
+            User.objects.current().filter(line_manager__isnull=False).order_by()
+            .values_list("line_manager_id", flat=True).distinct()))
+        cached = user.pk in managers
         user._is_line_manager = cached
     return cached
 

@@ -1,12 +1,9 @@
-import datetime
 
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.permissions import can
-from approvals.models import OPEN_STATUSES, Kind, Status
-from approvals.selectors import my_requests, waiting_for_request
+from approvals.models import Status
+from approvals.selectors import activity, my_panel_requests, waiting_for_request
 from core.hooks import HomePanel, NavItem
 
 NAV_MODELS = ["approvals.ApprovalRequest", "approvals.Delegation", "approvals.TwoStepRule"]
@@ -34,12 +31,9 @@ def home_panels(request) -> list[HomePanel]:
              "count": len(waiting)},
             order=20, urgent=True,
         ))
-    recent = timezone.now() - datetime.timedelta(days=14)
-    mine = list(my_requests(user).filter(
-        Q(status__in=OPEN_STATUSES)
-        | Q(kind=Kind.POST, status=Status.APPROVED)
-        | Q(updated_at__gte=recent)
-    ).order_by("-updated_at")
+    if user.pk not in activity(request)["requesters"]:
+        return panels
+    mine = list(my_panel_requests(user).order_by("-updated_at")
         # The panel shows the title and status (with step and overdue flag) only.
         .select_related(None).only("title", "status", "steps", "step", "due_at")[:PANEL_LIMIT])
     if mine:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.permissions import can, roles_of
 from approvals.models import (
+    OPEN_STATUSES,
     PERIOD_KINDS,
     ApprovalRequest,
     Attachment,
@@ -96,6 +97,59 @@ def _deciding_candidates(user) -> Q:
     return candidates
 
 
+def _may_decide(user, kind: str, subject_person_id, requester_line_manager_id,
+                academy_id) -> bool:
+    """`_deciding_candidates(user)` for one pending request, in Python: the same rules."""
+    if kind == Kind.PERMISSION and subject_person_id == user.pk:
+        return True
+    if kind in (Kind.PROFESSIONAL_USE, Kind.DEVICE) and requester_line_manager_id == user.pk:
+        return True
+    if user.role == Role.PRINCIPAL and user.academy_id and academy_id == user.academy_id:
+        return True
+    if user.role == Role.CEO and (kind in (Kind.POST, Kind.MEDIA)
+                                  or (kind == Kind.PERMISSION and subject_person_id is None)):
+        return True
+    return user.role == monitoring_decider_role() and kind == Kind.MONITORING
+
+
+#: The "My requests" home panel lists a person's open requests, their approved posts, and
+#: anything that changed in this many days.
+RECENT_DAYS = 14
+
+
+def _for_my_panel() -> Q:
+    recent = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    return (Q(status__in=OPEN_STATUSES) | Q(kind=Kind.POST, status=Status.APPROVED)
+            | Q(updated_at__gte=recent))
+
+
+def my_panel_requests(user) -> QuerySet[ApprovalRequest]:
+    return my_requests(user).filter(_for_my_panel())
+
+
+def _activity() -> dict:
+    """Trust-wide, as plain data: the pending requests (what routing looks at first), today's
+    deputies, and who has requests for the "My requests" panel. Small, shared by everyone."""
+    today = timezone.localdate()
+    return {
+        "pending": list(ApprovalRequest.objects.pending().order_by().values_list(
+            "requester_id", "kind", "subject_person_id", "requester__line_manager_id",
+            "academy_id")),
+        "deputies": set(Delegation.objects.filter(
+            ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today,
+        ).order_by().values_list("deputy_id", flat=True)),
+        "requesters": set(ApprovalRequest.objects.filter(_for_my_panel()).order_by()
+                          .values_list("requester_id", flat=True)),
+    }
+
+
+def activity(request=None) -> dict:
+    """`_activity()`, cached under the trust-wide generation (core.navcache.trust_snapshot)."""
+    from core import navcache
+
+    return navcache.trust_snapshot("approvals", _activity, request=request)
+
+
 def _delegations_to_today(user) -> QuerySet[Delegation]:
     """Active delegations today that name `user` deputy."""
     today = timezone.localdate()
@@ -104,10 +158,18 @@ def _delegations_to_today(user) -> QuerySet[Delegation]:
     )
 
 
-def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalRequest, object]]:
+def waiting_for(user, *, router: Router | None = None, request=None
+                ) -> list[tuple[ApprovalRequest, object]]:
     """The "waiting for me" queue: (request, the decider I act for) pairs, soonest due first."""
     # Same people as `roles_of(user)` being non-empty, without asking who they manage.
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_leaver:
+        return []
+    # Most people decide nothing now and stand in for no one: the trust-wide list of pending
+    # requests says so without a query of their own.
+    known = activity(request)
+    if user.pk not in known["deputies"] and not any(
+            requester != user.pk and _may_decide(user, *rest)
+            for requester, *rest in known["pending"]):
         return []
     router = router or Router()
     pending = ApprovalRequest.objects.pending().exclude(requester=user)
@@ -137,7 +199,7 @@ def waiting_for_request(request) -> list[tuple[ApprovalRequest, object]]:
     """`waiting_for(request.user)`, worked out once per HTTP request (nav, panel, page)."""
     cached = getattr(request, "_approvals_waiting", None)
     if cached is None:
-        cached = waiting_for(request.user)
+        cached = waiting_for(request.user, request=request)
         request._approvals_waiting = cached
     return cached
 

@@ -7,9 +7,11 @@ answers are worked out once per HTTP request and kept on the request (`_breaches
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.permissions import can
+from accounts.models import Role
+from accounts.permissions import can, own_role
 from breaches import selectors
-from breaches.models import Case, State
+from breaches.models import FINAL_STATES, Case, CaseMember, State
+from core import navcache
 from core.hooks import HomePanel, NavItem
 
 NAV_MODELS = ["breaches.Case", "breaches.CaseMember"]
@@ -18,12 +20,46 @@ NAV_MODELS = ["breaches.Case", "breaches.CaseMember"]
 HANDLER_ROWS = 200
 
 
+def _people_with_cases() -> dict:
+    """Who any case concerns, trust-wide, as sets of person ids (plain data, one cache entry
+    shared by everyone): ``team``, those `cases_visible_to` gives at least one case through
+    their own part in it (handler, appeal hearer, member; not a case about themselves);
+    ``reporters`` of open named reports; ``told``, people concerned by an open case who were
+    notified. Most people are in none, and their pages then ask nothing about cases."""
+    team, reporters, told = set(), set(), set()
+    for handler, hearer, concerned, reporter, anonymous, state, notified in (
+            Case.objects.order_by().values_list(
+                "handler_id", "appeal_hearer_id", "concerned_id", "reporter_id", "anonymous",
+                "state", "concerned_notified_at")):
+        team.update(pk for pk in (handler, hearer) if pk is not None and pk != concerned)
+        if state in FINAL_STATES:
+            continue
+        if reporter is not None and not anonymous:
+            reporters.add(reporter)
+        if concerned is not None and notified is not None:
+            told.add(concerned)
+    team.update(pk for pk, concerned in CaseMember.objects.filter(removed_at__isnull=True)
+                .order_by().values_list("person_id", "case__concerned_id") if pk != concerned)
+    return {"team": team, "reporters": reporters, "told": told}
+
+
+def _snapshot(request) -> dict:
+    return navcache.trust_snapshot("breaches", _people_with_cases, request=request)
+
+
 def _on_case_team(request) -> bool:
     """A handler by role, or on the team of at least one case (so the case list is theirs)."""
     cached = getattr(request, "_breaches_on_team", None)
     if cached is None:
         user = request.user
-        cached = can(user, "breaches.handle") or selectors.cases_visible_to(user).exists()
+        if can(user, "breaches.handle"):
+            cached = True
+        elif own_role(user) in {Role.CEO, Role.HR, Role.PRINCIPAL}:
+            # They see cases by their role too (cases_visible_to): ask the database.
+            cached = selectors.cases_visible_to(user).exists()
+        else:
+            cached = (user.pk in _snapshot(request)["team"]
+                      and selectors.cases_visible_to(user).exists())
         request._breaches_on_team = cached
     return cached
 
@@ -83,6 +119,9 @@ def home_panels(request) -> list[HomePanel]:
                 context={"rows": rows[:10], "more": max(len(rows) - 10, 0)},
                 order=20, urgent=True,
             ))
+    snapshot = _snapshot(request)
+    if user.pk not in snapshot["reporters"] and user.pk not in snapshot["told"]:
+        return panels
     # Their own named reports and, once they were told, reports about them: one query, split
     # here. Newest first (the model's ordering) as before; the panels show reference and state.
     own_or_about = list(

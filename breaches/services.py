@@ -541,7 +541,7 @@ def _mark_concerned_notified(case: Case, *, actor, request, why: str) -> bool:
         return False
     case.concerned_notified_at = timezone.now()
     Case.objects.filter(pk=case.pk).update(concerned_notified_at=case.concerned_notified_at)
-    navcache.bump_people([case.concerned_id])  # their home page now shows the report
+    navcache.bump()  # their home page now shows the report (no save signal here)
     _event(case, actor=actor, kind="notified", summary="The person concerned was notified",
            reason=why)
     audit_log(action="breaches.concerned_notified", actor=actor, obj=case,

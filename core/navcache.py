@@ -40,19 +40,23 @@ def _seconds() -> int:
     return int(getattr(settings, "NAV_CACHE_SECONDS", 60))
 
 
-def cached_for_person(person_id: int, part: str, compute, *, request=None):
-    """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
-    depends on changed."""
+def _cached(generation_keys: list[str], name: str, compute, request):
     if _seconds() <= 0:
         return compute()
     try:
-        trust, person = generations([TRUST_KEY, person_key(person_id)], request)
+        current = generations(generation_keys, request)
     except Exception:  # the cache is down: the database still answers
         log.warning("person cache unavailable", exc_info=True)
         return compute()
-    key = (f"portal:person:{part}:{person_id}:{trust}:{person}:"
-           f"{timezone.localdate().isoformat()}")
+    key = f"portal:{name}:{':'.join(map(str, current))}:{timezone.localdate().isoformat()}"
     return read_through(key, compute, _seconds())
+
+
+def cached_for_person(person_id: int, part: str, compute, *, request=None):
+    """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
+    depends on changed."""
+    return _cached([TRUST_KEY, person_key(person_id)], f"person:{part}:{person_id}", compute,
+                   request)
 
 
 def cached_items(person_id: int, compute, *, request=None):
@@ -79,3 +83,11 @@ def on_model_change(sender, update_fields=None, **kwargs) -> None:
     if update_fields and set(update_fields) <= IGNORED_FIELDS:
         return
     bump()
+
+
+def trust_snapshot(name: str, compute, *, request=None):
+    """compute() -> a small trust-wide answer shared by everyone (plain data: who is on a case
+    team, which approval requests are pending…), cached under the trust-wide generation and
+    today's date, so one entry serves every person's navigation and home page. Pages use it
+    to skip per-person queries for the many people it shows have nothing waiting."""
+    return _cached([TRUST_KEY], f"snapshot:{name}", compute, request)
