@@ -54,8 +54,7 @@ def people_list(request):
     # Kept with the person's navigation: any change to a person or an academy starts it afresh.
     asked = repr((sorted(filters.items()), request.GET.get("page", "")))
     data = navcache.cached_for_person(
-        request.user.pk, "people:" + hashlib.sha256(asked.encode()).hexdigest(), listing,
-        request=request)
+        request.user.pk, "people:" + hashlib.sha256(asked.encode()).hexdigest(), listing)
     page = Paginator(range(data["count"]), 50).get_page(data["number"])
     rows, academies = data["rows"], data["academies"]
     # The navigation shows the person's own academy: it is in the list already.

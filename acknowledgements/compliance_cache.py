@@ -43,20 +43,20 @@ def _seconds() -> int:
     return int(getattr(settings, "COMPLIANCE_CACHE_SECONDS", 60))
 
 
-def versions(compute, request=None):
+def versions(compute):
     """compute() -> the policy versions the dashboards offer, cached while no version, policy
     or person changed (the trust-wide generation)."""
     if _seconds() <= 0:
         return compute()
     try:
-        [current] = generations([navcache.TRUST_KEY], request)
+        [current] = generations([navcache.TRUST_KEY])
     except Exception:
         log.warning("compliance cache unavailable", exc_info=True)
         return compute()
     return read_through(f"portal:compliance:versions:{current}", compute, _seconds())
 
 
-def cached(academy_id: int | None, params: tuple, compute, request=None):
+def cached(academy_id: int | None, params: tuple, compute):
     """compute() -> a dashboard's data for one academy (None: several academies), cached while
     nothing it depends on changed. `params`: everything else the answer depends on."""
     seconds = _seconds()
@@ -64,7 +64,7 @@ def cached(academy_id: int | None, params: tuple, compute, request=None):
         return compute()
     scope = _academy_key(academy_id) if academy_id is not None else WHOLE_TRUST_KEY
     try:
-        current = generations([navcache.TRUST_KEY, scope], request)
+        current = generations([navcache.TRUST_KEY, scope])
     except Exception:  # the cache is down: the database still answers
         log.warning("compliance cache unavailable", exc_info=True)
         return compute()

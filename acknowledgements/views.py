@@ -401,7 +401,7 @@ def _versions_and_choice(request):
             status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.SUPERSEDED],
         ).select_related("policy").defer("source_text", "cover")
         .order_by("policy__title", "-published_at", "-id")
-    ), request)
+    ))
     chosen = None
     wanted = request.GET.get("version", "")
     if wanted.isdigit():
@@ -532,7 +532,7 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         # The team view's people are the viewer's own reports.
         (scope, slug, request.user.pk if scope == "team" else None, version.pk, category,
          academy_code, status, q, sort, descending, request.GET.get("page", "")),
-        figures, request,
+        figures,
     )
     tables, summary, rows = data["tables"], data["summary"], data["rows"]
     page = Paginator(range(data["count"]), 50).get_page(data["number"])

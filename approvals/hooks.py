@@ -31,7 +31,7 @@ def home_panels(request) -> list[HomePanel]:
              "count": len(waiting)},
             order=20, urgent=True,
         ))
-    if user.pk not in activity(request)["requesters"]:
+    if user.pk not in activity()["requesters"]:
         return panels
     mine = list(my_panel_requests(user).order_by("-updated_at")
         # The panel shows the title and status (with step and overdue flag) only.

@@ -143,11 +143,11 @@ def _activity() -> dict:
     }
 
 
-def activity(request=None) -> dict:
+def activity() -> dict:
     """`_activity()`, cached under the trust-wide generation (core.navcache.trust_snapshot)."""
     from core import navcache
 
-    return navcache.trust_snapshot("approvals", _activity, request=request)
+    return navcache.trust_snapshot("approvals", _activity)
 
 
 def _delegations_to_today(user) -> QuerySet[Delegation]:
@@ -158,15 +158,14 @@ def _delegations_to_today(user) -> QuerySet[Delegation]:
     )
 
 
-def waiting_for(user, *, router: Router | None = None, request=None
-                ) -> list[tuple[ApprovalRequest, object]]:
+def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalRequest, object]]:
     """The "waiting for me" queue: (request, the decider I act for) pairs, soonest due first."""
     # Same people as `roles_of(user)` being non-empty, without asking who they manage.
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_leaver:
         return []
     # Most people decide nothing now and stand in for no one: the trust-wide list of pending
     # requests says so without a query of their own.
-    known = activity(request)
+    known = activity()
     if user.pk not in known["deputies"] and not any(
             requester != user.pk and _may_decide(user, *rest)
             for requester, *rest in known["pending"]):
@@ -199,7 +198,7 @@ def waiting_for_request(request) -> list[tuple[ApprovalRequest, object]]:
     """`waiting_for(request.user)`, worked out once per HTTP request (nav, panel, page)."""
     cached = getattr(request, "_approvals_waiting", None)
     if cached is None:
-        cached = waiting_for(request.user, request=request)
+        cached = waiting_for(request.user)
         request._approvals_waiting = cached
     return cached
 

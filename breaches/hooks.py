@@ -44,7 +44,7 @@ def _people_with_cases() -> dict:
 
 
 def _snapshot(request) -> dict:
-    return navcache.trust_snapshot("breaches", _people_with_cases, request=request)
+    return navcache.trust_snapshot("breaches", _people_with_cases)
 
 
 def _on_case_team(request) -> bool:

@@ -6,6 +6,7 @@ were missing, and the page is served from the database.
 
 import logging
 import time
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -40,16 +41,29 @@ def _new_generation() -> int:
     return time.time_ns()
 
 
-def generations(keys: list[str], request=None) -> list[int]:
-    """The current generation under each key (created when missing). Raises if the cache is
-    down: the caller then works the answer out from the database.
+#: Generations already read in this GET request (`GenerationsPerRequest`), else None.
+_read_in_request: ContextVar[dict | None] = ContextVar("portal_cache_generations", default=None)
 
-    With a GET `request`, each generation is read once per request (a GET changes nothing)."""
-    memo = None
-    if request is not None and request.method in ("GET", "HEAD"):
-        memo = getattr(request, "_cache_generations", None)
-        if memo is None:
-            memo = request._cache_generations = {}
+
+class GenerationsPerRequest:
+    """Middleware: in a GET (or HEAD) request, which changes nothing, each generation is read
+    from the cache once however many cached answers the page uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _read_in_request.set({} if request.method in ("GET", "HEAD") else None)
+        try:
+            return self.get_response(request)
+        finally:
+            _read_in_request.reset(token)
+
+
+def generations(keys: list[str]) -> list[int]:
+    """The current generation under each key (created when missing). Raises if the cache is
+    down: the caller then works the answer out from the database."""
+    memo = _read_in_request.get()
     found = {key: memo[key] for key in keys if key in memo} if memo else {}
     missing = [key for key in keys if key not in found]
     if missing:
@@ -75,6 +89,9 @@ def bump_generations(keys) -> None:
         return
 
     def run() -> None:
+        memo = _read_in_request.get()
+        for key in keys if memo else ():
+            memo.pop(key, None)  # read afresh by the rest of this request
         try:
             cache.set_many({key: _new_generation() for key in keys}, timeout=None)
         except Exception:

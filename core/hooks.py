@@ -60,7 +60,7 @@ def nav_items(request) -> list[NavItem]:
                 items.extend(module.nav_items(request))
         return sorted(items, key=lambda item: (item.order, item.label))
 
-    return cached_items(request.user.pk, compute, request=request)
+    return cached_items(request.user.pk, compute)
 
 
 def nav_models() -> list[str]:

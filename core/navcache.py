@@ -40,11 +40,11 @@ def _seconds() -> int:
     return int(getattr(settings, "NAV_CACHE_SECONDS", 60))
 
 
-def _cached(generation_keys: list[str], name: str, compute, request):
+def _cached(generation_keys: list[str], name: str, compute):
     if _seconds() <= 0:
         return compute()
     try:
-        current = generations(generation_keys, request)
+        current = generations(generation_keys)
     except Exception:  # the cache is down: the database still answers
         log.warning("person cache unavailable", exc_info=True)
         return compute()
@@ -52,16 +52,15 @@ def _cached(generation_keys: list[str], name: str, compute, request):
     return read_through(key, compute, _seconds())
 
 
-def cached_for_person(person_id: int, part: str, compute, *, request=None):
+def cached_for_person(person_id: int, part: str, compute):
     """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
     depends on changed."""
-    return _cached([TRUST_KEY, person_key(person_id)], f"person:{part}:{person_id}", compute,
-                   request)
+    return _cached([TRUST_KEY, person_key(person_id)], f"person:{part}:{person_id}", compute)
 
 
-def cached_items(person_id: int, compute, *, request=None):
+def cached_items(person_id: int, compute):
     """compute() -> the navigation items, cached for this person while nothing changed."""
-    return cached_for_person(person_id, "nav", compute, request=request)
+    return cached_for_person(person_id, "nav", compute)
 
 
 def bump() -> None:
@@ -85,9 +84,9 @@ def on_model_change(sender, update_fields=None, **kwargs) -> None:
     bump()
 
 
-def trust_snapshot(name: str, compute, *, request=None):
+def trust_snapshot(name: str, compute):
     """compute() -> a small trust-wide answer shared by everyone (plain data: who is on a case
     team, which approval requests are pending…), cached under the trust-wide generation and
     today's date, so one entry serves every person's navigation and home page. Pages use it
     to skip per-person queries for the many people it shows have nothing waiting."""
-    return _cached([TRUST_KEY], f"snapshot:{name}", compute, request)
+    return _cached([TRUST_KEY], f"snapshot:{name}", compute)

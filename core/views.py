@@ -22,7 +22,7 @@ def home(request):
                                           request=request)}
                 for panel in hooks.home_panels(request)]
 
-    panels = navcache.cached_for_person(request.user.pk, "home", rendered, request=request)
+    panels = navcache.cached_for_person(request.user.pk, "home", rendered)
     return render(request, "core/home.html", {"panels": panels})
 
 
