@@ -24,6 +24,7 @@ from acknowledgements.models import (
     UsedLink,
 )
 from acknowledgements.sections import (
+    CLAUSE_COLUMNS,
     addendum_for,
     hold_pages,
     pages_entry,
@@ -173,10 +174,11 @@ def _questions_of(version: PolicyVersion, sections: list) -> list[Question]:
         rows = _question_rows(version)
     questions = [Question(**dict(zip(QUESTION_COLUMNS, row, strict=True))) for row in rows]
     wanted = {q.clause_id for q in questions}
-    by_id = {}
+    by_id = {}  # only the clauses the questions point to (a row's first column is its pk)
     for section in sections:
-        if any(row[0] in wanted for row in section.rows):
-            by_id.update((c.pk, c) for c in section.clauses if c.pk in wanted)
+        for row in section.rows:
+            if row[0] in wanted and row[0] not in by_id:
+                by_id[row[0]] = Clause(**dict(zip(CLAUSE_COLUMNS, row, strict=True)))
     missing = [q for q in questions if q.clause_id not in by_id]
     if missing:  # a clause not on the pages (cannot happen, but never guess)
         by_id.update((c.pk, c) for c in Clause.objects.filter(

@@ -81,9 +81,9 @@ def generations(keys: list[str]) -> list[int]:
 
 def bump_generations(keys) -> None:
     """Everything cached under these generations is out of date: one cache round trip now,
-    so this request's own next page sees the change, and one after the transaction commits,
-    so an answer someone else worked out in between (from the data before the commit) is not
-    kept."""
+    so this request's own next page sees the change, and, inside a transaction, one after it
+    commits, so an answer someone else worked out in between (from the data before the
+    commit) is not kept."""
     keys = sorted(set(keys))
     if not keys:
         return
@@ -98,4 +98,5 @@ def bump_generations(keys) -> None:
             logger.warning("cache unavailable: generations %s not bumped", keys, exc_info=True)
 
     run()
-    transaction.on_commit(run)
+    if transaction.get_connection().in_atomic_block:  # outside one, nothing is left to commit
+        transaction.on_commit(run)
