@@ -116,6 +116,14 @@ class Result:
     #: False for runs whose throughput says nothing about the page's cost (one in flight,
     #: people pausing between steps): no share of the floor view is shown for them.
     comparable: bool = True
+    #: The floor view's throughput measured just before and just after this page (their
+    #: mean): the share of the floor is taken against it, so drift of the machine between
+    #: the start and the end of the run does not move it.
+    floor_rps: float | None = None
+
+    def share_of(self, floor: "Result | None") -> float | None:
+        reference = self.floor_rps or (floor.rps if floor else None)
+        return self.rps / reference if reference and self.comparable else None
 
     @property
     def completed(self) -> int:
@@ -215,10 +223,11 @@ async def measure_users(name: str, prepare: Request, request: Request, check: Ch
 
 def table(results: list[Result], floor: Result | None) -> str:
     lines = [f"{'page':44} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} "
-             f"{'p95 ms':>8} {'vs floor':>9}"]
+             f"{'p95 ms':>8} {'floor req/s':>11} {'vs floor':>9}"]
     for r in results:
-        comparable = floor and floor.rps and r.comparable
-        ratio = f"{r.rps / floor.rps:8.0%}" if comparable else "       -"
+        share = r.share_of(floor)
+        ratio = f"{share:8.0%}" if share is not None else "       -"
+        paired = f"{r.floor_rps:11.1f}" if r.floor_rps else "          -"
         lines.append(f"{r.name:44} {r.completed:8d} {r.errors:6d} {r.rps:8.1f} "
-                     f"{r.percentile(50):8.1f} {r.percentile(95):8.1f} {ratio:>9}")
+                     f"{r.percentile(50):8.1f} {r.percentile(95):8.1f} {paired} {ratio:>9}")
     return "\n".join(lines)

@@ -100,8 +100,9 @@ def free_port() -> int:
 class Portal:
     """gunicorn serving the portal on 127.0.0.1:port until stop()."""
 
-    def __init__(self, env: dict, *, port: int = 0, workers: int = 4, timeout: int = 30):
-        self.env, self.workers, self.timeout = env, workers, timeout
+    def __init__(self, env: dict, *, port: int = 0, workers: int = 4, threads: int = 1,
+                 timeout: int = 30):
+        self.env, self.workers, self.threads, self.timeout = env, workers, threads, timeout
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.log = Path(env["PORTAL_VAR_DIR"]) / "gunicorn.log"
@@ -117,7 +118,8 @@ class Portal:
         output = self.log.open("ab")
         self.process = subprocess.Popen(
             [GUNICORN, "portal.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--timeout", str(self.timeout),
+             "--workers", str(self.workers), "--threads", str(self.threads),
+             "--timeout", str(self.timeout),
              "--graceful-timeout", "5", "--backlog", "512", "--log-level", "warning",
              "--error-logfile", str(self.log)],
             cwd=ROOT, env=self.env, stdout=output, stderr=output, start_new_session=True,

@@ -15,7 +15,8 @@ What it does (see docs/load.md for the figures and how to read them):
    answers the authenticator step with the demo TOTP), each from its own 127.0.x.y address;
 4. times each page in a closed loop (`--concurrency` requests in flight, at most `--requests`
    requests and `--max-seconds` per page), the floor view first, and prints requests/s,
-   p50, p95, errors and each page's throughput as a share of the floor view's;
+   p50, p95, errors and each page's throughput as a share of the floor view's, measured
+   again just before and just after each page (the machine's speed drifts during a run);
 5. stops gunicorn. Every loop is bounded; nothing leaves the loopback interface.
 Exit status 0 when every target is met, 1 otherwise.
 """
@@ -65,7 +66,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="per page, at most")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--max-seconds", type=float, default=60, help="per page, at most")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (more than 1: gunicorn's gthread workers)")
     parser.add_argument("--port", type=int, default=0, help="0: any free loopback port")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
     parser.add_argument("--no-profile", dest="profile", action="store_false",
@@ -167,10 +170,17 @@ async def run(url: str, plan: dict, args) -> list[Result]:
     staff = read_clients + ack_clients
     print(f"  signed in in {time.monotonic() - started:.0f}s", flush=True)
     results = []
+    chosen = pages(plan, staff, principal, ack_clients, args.ack_one_at_a_time,
+                   args.ack_at_human_pace)
+    floor_request = chosen[0][1]
+
+    async def floor_now() -> float:
+        floor = await measure("floor view", floor_request, ok_page, total=args.requests,
+                              concurrency=args.concurrency, max_seconds=args.max_seconds)
+        return floor.rps
+
     try:
-        for name, request, check, total in pages(plan, staff, principal, ack_clients,
-                                                 args.ack_one_at_a_time,
-                                                 args.ack_at_human_pace):
+        for name, request, check, total in chosen:
             if name.startswith(HUMAN_PACE):
                 prepare, submit = request
                 name = f"{args.users} {name}"
@@ -188,12 +198,19 @@ async def run(url: str, plan: dict, args) -> list[Result]:
                               concurrency=concurrency, max_seconds=args.max_seconds)
             if total is None and concurrency == 1:
                 total = 50
+            paired = concurrency != 1 and bool(results)  # every page but the floor itself
+            before = await floor_now() if paired else None
             result = await measure(name, request, check, total=total or args.requests,
                                    concurrency=concurrency, max_seconds=args.max_seconds)
             result.comparable = concurrency != 1
+            if paired:
+                result.floor_rps = (before + await floor_now()) / 2
             results.append(result)
+            share = result.share_of(results[0])
             print(f"  {name}: {result.rps:.1f} req/s, p95 {result.percentile(95):.0f} ms, "
-                  f"{result.errors} errors {result.first_error}", flush=True)
+                  f"{result.errors} errors {result.first_error}"
+                  + (f"; floor around it {result.floor_rps:.1f} req/s, {share:.0%}"
+                     if paired and share is not None else ""), flush=True)
     finally:
         for client in [*staff, principal]:
             await client.aclose()
@@ -231,8 +248,9 @@ def verdict(results: list[Result]) -> list[str]:
             continue
         if r.errors:
             misses.append(f"{r.name}: {r.errors} errors (first: {r.first_error})")
-        if r is not floor and r.rps < TARGET_SHARE_OF_FLOOR * floor.rps:
-            misses.append(f"{r.name}: {r.rps / floor.rps:.0%} of the floor view's throughput "
+        share = r.share_of(floor)
+        if r is not floor and share is not None and share < TARGET_SHARE_OF_FLOOR:
+            misses.append(f"{r.name}: {share:.0%} of the floor view's throughput "
                           f"(target {TARGET_SHARE_OF_FLOOR:.0%})")
     return misses
 
@@ -289,8 +307,9 @@ def main() -> int:
               "(is a policy version published by seed_demo?)")
         plan["read"] = [{"email": f"staff.a01.{n:04d}@bench.example", "assignment": None}
                         for n in range(1, args.read_users + 1)]
-    with Portal(env, port=args.port, workers=args.workers) as portal:
-        print(f"gunicorn: {args.workers} sync workers on {portal.url}; {args.concurrency} "
+    with Portal(env, port=args.port, workers=args.workers, threads=args.threads) as portal:
+        kind = f"x {args.threads} threads" if args.threads > 1 else "sync"
+        print(f"gunicorn: {args.workers} {kind} workers on {portal.url}; {args.concurrency} "
               f"requests in flight; at most {args.requests} requests or {args.max_seconds:.0f}s "
               "per page", flush=True)
         results = asyncio.run(run(portal.url, plan, args))
