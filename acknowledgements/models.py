@@ -205,8 +205,11 @@ class Acknowledgement(models.Model):
         return hashlib.sha256(data.encode()).hexdigest()
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        # A new record may come with its id already taken from the sequence (services);
+        # whatever was read from the database is never written again.
+        if not self._state.adding:
             raise RecordImmutable("Acknowledgement records cannot be changed.")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

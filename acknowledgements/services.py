@@ -363,13 +363,13 @@ def acknowledgement_record(
 ) -> Outcome:
     """Append the evidence record, once. A second (or racing) attempt returns the first.
 
-    The chain head row is locked for the length of the transaction, so records are appended
-    one at a time and each holds the hash of the one before it. Everything else is read
-    before the lock is taken. ``reading``: what the caller already worked out for this person
-    and version (`reading_for`); worked out here when not given. ``served``: the keys of the
-    sections already served to the person (`sections_seen`), if the caller read them in this
-    request (sections are only ever added, so an earlier read can only miss some); read here
-    when not given.
+    The chain head row is locked until the transaction ends, so records are appended one at
+    a time and each holds the hash of the one before it. Everything else is read, and on
+    PostgreSQL also written, before the lock is taken. ``reading``: what the caller already
+    worked out for this person and version (`reading_for`); worked out here when not given.
+    ``served``: the keys of the sections already served to the person (`sections_seen`), if
+    the caller read them in this request (sections are only ever added, so an earlier read
+    can only miss some); read here when not given.
     """
     person = assignment.person
     version = assignment.version
@@ -388,16 +388,24 @@ def acknowledgement_record(
             raise NotFullyRead(missing)
     content_hash, statement = reading.content_hash, reading.statement
     ip_address, user_agent = client_ip(request), _user_agent(request)
+    acknowledged_at = timezone.now().replace(microsecond=0)
     try:
         with transaction.atomic():
+            # Where the database hands out the record's id in advance (PostgreSQL), the
+            # request is marked done and the audit event written first, and the chain head is
+            # locked last: it is then held only for the record itself, one at a time.
+            record_id = _next_record_id()
+            if record_id is not None:
+                _done_and_audited(assignment, record_id, acknowledged_at, method=method,
+                                  content_hash=content_hash, recorded_by=recorded_by,
+                                  request=request)
             last_sequence, last_hash = _chain_head_locked()
             record = Acknowledgement(
-                sequence=last_sequence + 1, person=person, person_name=person.full_name,
-                person_email=person.email, version=version, content_hash=content_hash,
-                statement=statement, answers=answers or [],
-                acknowledged_at=timezone.now().replace(microsecond=0),
-                ip_address=ip_address, user_agent=user_agent, method=method,
-                recorded_by=recorded_by, attestation=attestation.strip(),
+                id=record_id, sequence=last_sequence + 1, person=person,
+                person_name=person.full_name, person_email=person.email, version=version,
+                content_hash=content_hash, statement=statement, answers=answers or [],
+                acknowledged_at=acknowledged_at, ip_address=ip_address, user_agent=user_agent,
+                method=method, recorded_by=recorded_by, attestation=attestation.strip(),
                 previous_hash=last_hash,
             )
             record.record_hash = record.compute_hash()
@@ -412,19 +420,10 @@ def acknowledgement_record(
                 except IntegrityError:
                     raise LinkUsed("This link has already been used.") from None
             _chain_head_move(record)
-            # The assignment row is the one for this person and version (unique pair).
-            Assignment.objects.filter(pk=assignment.pk, acknowledgement__isnull=True).update(
-                acknowledgement_id=record.pk, acknowledged_at=record.acknowledged_at)
-            audit_log(
-                action=("acknowledgements.recorded_on_behalf" if method == Method.ON_BEHALF
-                        else "acknowledgements.acknowledged"),
-                actor=recorded_by or (person if person.is_active else None), obj=assignment,
-                summary=(f"{person.full_name} acknowledged {version} "
-                         f"({record.get_method_display()})"),
-                changes={"record": record.sequence, "method": method,
-                         "content_hash": content_hash},
-                request=request,
-            )
+            if record_id is None:
+                _done_and_audited(assignment, record.pk, acknowledged_at, method=method,
+                                  content_hash=content_hash, recorded_by=recorded_by,
+                                  request=request)
     except IntegrityError:
         # Another request recorded it first (the unique person+version rule caught it).
         existing = Acknowledgement.objects.filter(person=person, version=version).first()
@@ -435,6 +434,37 @@ def acknowledgement_record(
     # and no request can cache the old answer again between the bump and the commit.
     compliance_cache.acknowledged(person)  # their home page and their academy's figures
     return Outcome(record, True)
+
+
+def _next_record_id() -> int | None:
+    """The id the next evidence record will have, taken from its sequence (PostgreSQL), or
+    None where ids are only known once the row is written (SQLite, which writes one
+    transaction at a time anyway)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                       [Acknowledgement._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _done_and_audited(assignment: Assignment, record_id: int, acknowledged_at, *, method: str,
+                      content_hash: str, recorded_by, request) -> None:
+    """Mark the request done by record `record_id` and write the audit event (in the record's
+    transaction; the link to the record is checked when it commits)."""
+    person, version = assignment.person, assignment.version
+    # The assignment row is the one for this person and version (unique pair).
+    Assignment.objects.filter(pk=assignment.pk, acknowledgement__isnull=True).update(
+        acknowledgement_id=record_id, acknowledged_at=acknowledged_at)
+    audit_log(
+        action=("acknowledgements.recorded_on_behalf" if method == Method.ON_BEHALF
+                else "acknowledgements.acknowledged"),
+        actor=recorded_by or (person if person.is_active else None), obj=assignment,
+        summary=f"{person.full_name} acknowledged {version} ({Method(method).label})",
+        changes={"record_id": record_id, "method": method, "content_hash": content_hash},
+        request=request,
+    )
 
 
 def _chain_head_sql(connection) -> tuple[str, str]:

@@ -43,7 +43,7 @@ def test_the_post_appends_the_record_moves_the_head_marks_the_request_and_audits
     assert event.actor_id == org.staff.pk
     assert event.object_type == "acknowledgements.assignment"
     assert event.ip_address == "192.0.2.7"
-    assert event.changes == {"record": record.sequence, "method": "portal",
+    assert event.changes == {"record_id": record.pk, "method": "portal",
                              "content_hash": record.content_hash}
     assert client.get(response["Location"]).status_code == 200
 
