@@ -230,15 +230,45 @@ def recently_changed_for(person, days: int = 30) -> list[Assignment]:
                 .order_by("due_on", "id"))
 
 
+#: A person's own assignment rows, without their version (`_versions_in_force` has those).
+OWN_COLUMNS = ("id", "person_id", "version_id", "assigned_on", "due_on", "source",
+               "acknowledgement_id", "acknowledged_at", "created_at")
+
+
+def _versions_in_force() -> dict[int, PolicyVersion]:
+    """The published versions with their policy's title and slug: a few plain rows shared by
+    everyone (core.navcache.trust_snapshot; any policy or version change starts them afresh)."""
+    from core import navcache
+    from policies.models import Policy
+
+    rows = navcache.trust_snapshot("versions_in_force", lambda: list(
+        PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).order_by()
+        .values_list("id", "label", "policy_id", "policy__title", "policy__slug")))
+    return {pk: PolicyVersion(id=pk, label=label, status=PolicyVersion.Status.PUBLISHED,
+                              policy=Policy(id=policy_id, title=title, slug=slug))
+            for pk, label, policy_id, title, slug in rows}
+
+
 def waiting_and_recently_changed_for(person, days: int = 30
                                      ) -> tuple[list[Assignment], list[Assignment]]:
-    """`waiting_for` and `recently_changed_for` together, in one query (the home panel)."""
-    rows = list(Assignment.objects.live().filter(person_id=person.pk)
-                .filter(Q(acknowledgement__isnull=True) | _recently_changed_q(days))
-                .select_related("version", "version__policy").only(*LIST_COLUMNS)
-                .order_by("due_on", "id"))
-    return ([a for a in rows if a.acknowledgement_id is None],
-            [a for a in rows if a.acknowledgement_id is not None])
+    """`waiting_for` and `recently_changed_for` together (the home panel): one narrow query on
+    the person's own rows; the versions in force come from the shared snapshot."""
+    in_force = _versions_in_force()
+    since = timezone.localdate() - timezone.timedelta(days=days)
+    waiting, changed = [], []
+    for row in (Assignment.objects.filter(person_id=person.pk).order_by("due_on", "id")
+                .values_list(*OWN_COLUMNS)):
+        assignment = Assignment(**dict(zip(OWN_COLUMNS, row, strict=True)))
+        version = in_force.get(assignment.version_id)
+        if version is None:  # not in force (Assignment.objects.live())
+            continue
+        assignment.version = version
+        if assignment.acknowledgement_id is None:
+            waiting.append(assignment)
+        elif (assignment.source == Assignment.Source.CARRIED
+              and timezone.localdate(assignment.created_at) >= since):  # _recently_changed_q
+            changed.append(assignment)
+    return waiting, changed
 
 
 # --------------------------------------------------------------------------- who may see whom

@@ -16,10 +16,11 @@ from core.models import OutboxMessage
 @login_required
 def home(request):
     def rendered() -> list[dict]:
-        # Kept as HTML: the panels hold no form (no CSRF token) and nothing of the session.
+        # Kept as HTML: the panels hold no form (no CSRF token) and nothing of the session;
+        # they need only their own context and the person (no context processors).
         return [{"title": panel.title, "urgent": panel.urgent,
-                 "html": render_to_string(panel.template, {"panel": panel.context},
-                                          request=request)}
+                 "html": render_to_string(panel.template,
+                                          {"panel": panel.context, "user": request.user})}
                 for panel in hooks.home_panels(request)]
 
     panels = navcache.cached_for_person(request.user.pk, "home", rendered)

@@ -77,3 +77,48 @@ def test_the_home_page_is_worked_out_from_the_database_when_the_cache_is_down(
     page = _home(client_as("staff"))[0]
     assert "Policies waiting for you" in page
     assert "Social Media Policy" in page
+
+
+def _acknowledged(person, version) -> None:
+    from acknowledgements.services import acknowledgement_record
+
+    acknowledgement_record(assignment=Assignment.objects.get(person=person, version=version),
+                           method="portal", check_reading=False)
+
+
+def test_a_minor_change_to_an_acknowledged_policy_shows_what_changed(client_as, org, policy,
+                                                                   published):
+    _acknowledged(org.staff, published)
+    client = client_as("staff")
+    assert "What changed" not in _home(client)[0]
+    minor = publish(version_make(policy, "2024-01", changes={"1.1": "A clearer purpose."},
+                                 previous=published), material=False)
+    page = _home(client)[0]
+    assert f"What changed in the Social Media Policy (version {minor.label})" in page
+    assert "You have acknowledged every policy that applies to you" in page
+
+
+def test_a_superseded_version_no_longer_waits_on_the_home_page(client_as, org, policy,
+                                                              published):
+    client = client_as("staff")
+    assert "version 2023-09" in _home(client)[0]
+    publish(version_make(policy, "2024-01", previous=published))
+    page = _home(client)[0]
+    assert "version 2023-09" not in page
+    assert "version 2024-01" in page
+
+
+def test_the_home_panel_lists_the_same_requests_as_the_database_would(org, policy, published):
+    from acknowledgements import selectors
+
+    _acknowledged(org.colleague, published)
+    publish(version_make(policy, "2024-01", previous=published), material=False)
+    other = publish(version_make(policy_make(title="Acceptable Use Policy",
+                                             slug="acceptable-use")))
+    _acknowledged(org.manager, other)
+    for person in (org.staff, org.colleague, org.manager, org.principal, org.outsider):
+        waiting, changed = selectors.waiting_and_recently_changed_for(person)
+        assert [a.pk for a in waiting] == [a.pk for a in selectors.waiting_for(person)]
+        assert [a.pk for a in changed] == [a.pk for a in selectors.recently_changed_for(person)]
+        assert [(a.version.label, a.version.policy.title) for a in waiting] == [
+            (a.version.label, a.version.policy.title) for a in selectors.waiting_for(person)]
