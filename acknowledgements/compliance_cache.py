@@ -26,6 +26,9 @@ from core.caching import bump_generations, generations, read_through
 log = logging.getLogger(__name__)
 
 WHOLE_TRUST_KEY = "portal:compliance:all"
+#: The shape of a cached dashboard: changed whenever it changes, so processes of the old and
+#: the new release (during a deploy, on the same Redis) never read each other's entries.
+FORMAT = "v2"
 
 
 def _academy_key(academy_id: int | None) -> str:
@@ -71,4 +74,4 @@ def cached(academy_id: int | None, params: tuple, compute):
     digest = hashlib.sha256(
         repr((academy_id, params, current, timezone.localdate().isoformat())).encode()
     ).hexdigest()
-    return read_through(f"portal:compliance:dashboard:{digest}", compute, seconds)
+    return read_through(f"portal:compliance:dashboard:{FORMAT}:{digest}", compute, seconds)

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -524,8 +525,19 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         rows = (selectors.rows_from(page.object_list) if direct
                 else selectors.roster_page(list(page.object_list), today=today))
         _roster_rows_html(rows)
-        return {"tables": tables, "summary": summary, "count": count, "number": page.number,
-                "rows": rows}
+        csv_params = request.GET.copy()
+        csv_params.pop("page", None)
+        csv_params["format"] = "csv"
+        html = render_to_string("acknowledgements/_dashboard_figures.html", {
+            "version": version, "summary": summary, "heading_scope": heading_scope,
+            "versions": versions, "show_academy_filter": show_academy_filter,
+            "academies": list(Academy.objects.order_by("is_central", "name"))
+            if show_academy_filter else [],
+            "academy_code": academy_code, "categories": Category.choices, "category": category,
+            "status": status, "q": q, "csv_url": "?" + csv_params.urlencode(), "tables": tables,
+        })
+        return {"summary": summary, "count": count, "number": page.number, "rows": rows,
+                "html": html}
 
     data = compliance_cache.cached(
         academy.pk if academy is not None else None,
@@ -534,7 +546,7 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
          academy_code, status, q, sort, descending, request.GET.get("page", "")),
         figures,
     )
-    tables, summary, rows = data["tables"], data["summary"], data["rows"]
+    summary, rows = data["summary"], data["rows"]
     page = Paginator(range(data["count"]), 50).get_page(data["number"])
     user = request.user
     _roster_html(request, rows)
@@ -548,16 +560,10 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         p["dir"] = "asc" if (key == sort and descending) or key != sort else "desc"
         sort_links[key] = {"url": "?" + p.urlencode(), "active": key == sort,
                            "desc": descending and key == sort}
-    csv_params = params.copy()
-    csv_params["format"] = "csv"
     return render(request, "acknowledgements/dashboard.html", {
-        "title": title, "heading_scope": heading_scope, "versions": versions,
-        "version": version, "summary": summary, "tables": tables, "page": page, "rows": rows,
-        "category": category, "categories": Category.choices, "status": status, "q": q,
-        "academy_code": academy_code, "show_academy_filter": show_academy_filter,
-        "academies": Academy.objects.order_by("is_central", "name") if show_academy_filter
-        else [], "sort_links": sort_links, "csv_url": "?" + csv_params.urlencode(),
-        "scope": scope, "academy": academy, "today": today,
+        "title": title, "figures_html": mark_safe(data["html"]),  # noqa: S308 (our template)
+        "version": version, "summary": summary, "page": page, "rows": rows,
+        "sort_links": sort_links, "scope": scope, "academy": academy, "today": today,
         "may_manage_questions": can(user, "policies.manage"),
         "may_set_token_only": can(user, "acknowledgements.token_only"),
         "views": _views_for(user),
