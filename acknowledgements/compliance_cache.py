@@ -15,15 +15,11 @@ When the cache is down, the dashboard is worked out from the database.
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
-from django.utils import timezone
 
 from core import navcache
-from core.caching import bump_generations, generations, read_through
-
-log = logging.getLogger(__name__)
+from core.caching import bump_generations, cached_under
 
 WHOLE_TRUST_KEY = "portal:compliance:all"
 #: The shape of a cached dashboard: changed whenever it changes, so processes of the old and
@@ -49,29 +45,14 @@ def _seconds() -> int:
 def versions(compute):
     """compute() -> the policy versions the dashboards offer, cached while no version, policy
     or person changed (the trust-wide generation)."""
-    if _seconds() <= 0:
-        return compute()
-    try:
-        [current] = generations([navcache.TRUST_KEY])
-    except Exception:
-        log.warning("compliance cache unavailable", exc_info=True)
-        return compute()
-    return read_through(f"portal:compliance:versions:{current}", compute, _seconds())
+    return cached_under([navcache.TRUST_KEY], f"compliance:versions:{FORMAT}", compute,
+                        _seconds())
 
 
 def cached(academy_id: int | None, params: tuple, compute):
     """compute() -> a dashboard's data for one academy (None: several academies), cached while
     nothing it depends on changed. `params`: everything else the answer depends on."""
-    seconds = _seconds()
-    if seconds <= 0:
-        return compute()
     scope = _academy_key(academy_id) if academy_id is not None else WHOLE_TRUST_KEY
-    try:
-        current = generations([navcache.TRUST_KEY, scope])
-    except Exception:  # the cache is down: the database still answers
-        log.warning("compliance cache unavailable", exc_info=True)
-        return compute()
-    digest = hashlib.sha256(
-        repr((academy_id, params, current, timezone.localdate().isoformat())).encode()
-    ).hexdigest()
-    return read_through(f"portal:compliance:dashboard:{FORMAT}:{digest}", compute, seconds)
+    digest = hashlib.sha256(repr((academy_id, params)).encode()).hexdigest()
+    return cached_under([navcache.TRUST_KEY, scope], f"compliance:dashboard:{FORMAT}:{digest}",
+                        compute, _seconds())

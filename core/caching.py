@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +101,18 @@ def bump_generations(keys) -> None:
     run()
     if transaction.get_connection().in_atomic_block:  # outside one, nothing is left to commit
         transaction.on_commit(run)
+
+
+def cached_under(generation_keys: list[str], name: str, compute, seconds: int):
+    """compute(), kept under `name`, the current generations of `generation_keys` and today's
+    date (so it is worked out again once any of them moves), for `seconds` at most; 0 or less:
+    not cached. When the cache is down the answer is worked out from the database."""
+    if seconds <= 0:
+        return compute()
+    try:
+        current = generations(generation_keys)
+    except Exception:
+        logger.warning("cache unavailable for %s", name, exc_info=True)
+        return compute()
+    key = f"portal:{name}:{':'.join(map(str, current))}:{timezone.localdate().isoformat()}"
+    return read_through(key, compute, seconds)

@@ -19,14 +19,10 @@ things that turn with the clock within a day, such as an approval falling overdu
 cache is unreachable, everything is simply worked out from the database.
 """
 
-import logging
 
 from django.conf import settings
-from django.utils import timezone
 
-from core.caching import bump_generations, generations, read_through
-
-log = logging.getLogger(__name__)
+from core.caching import bump_generations, cached_under
 
 TRUST_KEY = "portal:nav:generation"
 
@@ -41,15 +37,7 @@ def _seconds() -> int:
 
 
 def _cached(generation_keys: list[str], name: str, compute):
-    if _seconds() <= 0:
-        return compute()
-    try:
-        current = generations(generation_keys)
-    except Exception:  # the cache is down: the database still answers
-        log.warning("person cache unavailable", exc_info=True)
-        return compute()
-    key = f"portal:{name}:{':'.join(map(str, current))}:{timezone.localdate().isoformat()}"
-    return read_through(key, compute, _seconds())
+    return cached_under(generation_keys, name, compute, _seconds())
 
 
 def cached_for_person(person_id: int, part: str, compute):
