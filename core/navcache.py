@@ -14,6 +14,12 @@ depend on may have changed:
   changes (their notifications arrive or are read, they acknowledge a policy);
 - today's date (overdue flags, reviews and delegations by date).
 
+The same keys serve a few other per-person answers (`cached_for_person`: the people list, whether
+a privileged person has an authenticator) and, with the trust-wide generation alone, small
+answers everyone shares (`trust_snapshot`: who is on a case team, the pending approval
+requests, who manages someone, the versions in force), which let most people's pages skip
+questions that concern only a few.
+
 Entries also expire after `NAV_CACHE_SECONDS` (default 60) as a safety net (and for the few
 things that turn with the clock within a day, such as an approval falling overdue). If the
 cache is unreachable, everything is simply worked out from the database.
