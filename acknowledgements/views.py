@@ -281,14 +281,17 @@ def changes(request, pk: int):
     return _changes(request, Reader(_own_assignment(request, pk)))
 
 
-def _own_assignment_to_read(request, pk: int) -> Assignment:
-    """`_own_assignment` for a reading page, with ``served_keys``: the keys of the sections
-    already served to the person (space-separated, or None), read in the same query."""
+def _own_assignment_with_served(request, pk: int, *, only: tuple | None = None
+                                ) -> Assignment:
+    """`_own_assignment` for the reading and acknowledge pages, with ``served_keys``: the keys
+    of the sections already served to the person (space-separated, or None), read in the same
+    query. ``only``: the columns the page uses (default: all but the version's long texts)."""
     served = space_joined(SectionView._meta.db_table, "section", (
         '"person_id" = "acknowledgements_assignment"."person_id" '
         'AND "version_id" = "acknowledgements_assignment"."version_id"'))
-    assignment = (Assignment.objects.select_related("version", "version__policy")
-                  .defer(*VERSION_UNUSED).filter(pk=pk, person_id=request.user.pk)
+    assignments = Assignment.objects.select_related("version", "version__policy")
+    assignments = (assignments.only(*only) if only else assignments.defer(*VERSION_UNUSED))
+    assignment = (assignments.filter(pk=pk, person_id=request.user.pk)
                   .annotate(served_keys=served).first())
     if assignment is None:
         raise Http404("No such request.")
@@ -298,7 +301,7 @@ def _own_assignment_to_read(request, pk: int) -> Assignment:
 
 @requires("acknowledgements.acknowledge")
 def read(request, pk: int, index: int):
-    return _read(request, Reader(_own_assignment_to_read(request, pk)), index)
+    return _read(request, Reader(_own_assignment_with_served(request, pk)), index)
 
 
 #: The columns the acknowledge page and its POST use (the record, the statement, the page).
@@ -310,31 +313,16 @@ ACKNOWLEDGE_COLUMNS = (
 )
 
 
-def _own_assignment_to_acknowledge(request, pk: int) -> Assignment:
-    """`_own_assignment` for the acknowledge page: only the columns it uses, and
-    ``served_keys``: the keys of the sections already served to the person (space-separated,
-    or None), read in the same query for the reading check."""
-    served = space_joined(SectionView._meta.db_table, "section", (
-        '"person_id" = "acknowledgements_assignment"."person_id" '
-        'AND "version_id" = "acknowledgements_assignment"."version_id"'))
-    assignment = (Assignment.objects.select_related("version", "version__policy")
-                  .only(*ACKNOWLEDGE_COLUMNS).filter(pk=pk, person_id=request.user.pk)
-                  .annotate(served_keys=served).first())
-    if assignment is None:
-        raise Http404("No such request.")
-    assignment.person = request.user
-    return assignment
-
-
 def _served(assignment: Assignment) -> set[str] | None:
-    """The sections served, when read with the assignment (`_own_assignment_to_acknowledge`)."""
+    """The sections served, when read with the assignment (`_own_assignment_with_served`)."""
     keys = getattr(assignment, "served_keys", ...)
     return None if keys is ... else set(split_joined(keys))
 
 
 @requires("acknowledgements.acknowledge")
 def acknowledge(request, pk: int):
-    return _acknowledge(request, Reader(_own_assignment_to_acknowledge(request, pk)))
+    return _acknowledge(request, Reader(
+        _own_assignment_with_served(request, pk, only=ACKNOWLEDGE_COLUMNS)))
 
 
 @requires("acknowledgements.acknowledge")

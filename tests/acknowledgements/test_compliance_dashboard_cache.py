@@ -1,20 +1,12 @@
 """The compliance dashboards' figures are kept between visits and follow every change at once."""
 
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from acknowledgements.models import Assignment
 from acknowledgements.services import acknowledgement_record, assignments_sync
 from tests.factories import person_make
-
-
-def _open(client, url: str) -> tuple[str, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode(), " ".join(q["sql"] for q in queries.captured_queries)
+from tests.pages import open_page
 
 
 def _academy_url(org) -> str:
@@ -28,8 +20,8 @@ def _acknowledge(person, version) -> None:
 
 def test_the_figures_are_not_added_up_again_on_the_next_visit(client_as, org, published):
     client = client_as("principal")
-    assert "acknowledgements_assignment" in _open(client, _academy_url(org))[1]
-    page, asked = _open(client, _academy_url(org))
+    assert "acknowledgements_assignment" in open_page(client, _academy_url(org))[1]
+    page, asked = open_page(client, _academy_url(org))
     assert "acknowledgements_assignment" not in asked
     assert "Staff Member" in page
 
@@ -37,26 +29,26 @@ def test_the_figures_are_not_added_up_again_on_the_next_visit(client_as, org, pu
 def test_an_acknowledgement_in_another_academy_leaves_the_cached_figures_alone(
         client_as, org, published):
     client = client_as("principal")
-    _open(client, _academy_url(org))
+    open_page(client, _academy_url(org))
     _acknowledge(org.outsider, published)
-    assert "acknowledgements_assignment" not in _open(client, _academy_url(org))[1]
+    assert "acknowledgements_assignment" not in open_page(client, _academy_url(org))[1]
 
 
 def test_the_whole_trust_figures_follow_an_acknowledgement_anywhere_at_once(
         client_as, org, published):
     client = client_as("hr")
     url = reverse("acknowledgements:trust") + "?status=done"
-    assert "Other Staff" not in _open(client, url)[0]
+    assert "Other Staff" not in open_page(client, url)[0]
     _acknowledge(org.outsider, published)
-    assert "Other Staff" in _open(client, url)[0]
+    assert "Other Staff" in open_page(client, url)[0]
 
 
 def test_a_new_person_asked_to_acknowledge_shows_at_once(client_as, org, published):
     client = client_as("principal")
-    assert "Nadia Newstarter" not in _open(client, _academy_url(org))[0]
+    assert "Nadia Newstarter" not in open_page(client, _academy_url(org))[0]
     person_make(academy=org.academy, name="Nadia Newstarter")
     assignments_sync()
-    assert "Nadia Newstarter" in _open(client, _academy_url(org))[0]
+    assert "Nadia Newstarter" in open_page(client, _academy_url(org))[0]
 
 
 def test_the_dashboard_is_worked_out_from_the_database_when_the_cache_is_down(
@@ -66,14 +58,14 @@ def test_the_dashboard_is_worked_out_from_the_database_when_the_cache_is_down(
 
     for name in ("get", "get_many", "set", "set_many", "add"):
         monkeypatch.setattr(cache, name, down)
-    page = _open(client_as("principal"), _academy_url(org))[0]
+    page = open_page(client_as("principal"), _academy_url(org))[0]
     assert "Staff Member" in page
 
 
 def test_each_line_manager_sees_their_own_team_after_another_opened_theirs(
         client_as, org, published):
     url = reverse("acknowledgements:team")
-    assert "Staff Member" in _open(client_as("manager"), url)[0]
-    theirs = _open(client_as("other_principal"), url)[0]
+    assert "Staff Member" in open_page(client_as("manager"), url)[0]
+    theirs = open_page(client_as("other_principal"), url)[0]
     assert "Other Staff" in theirs
     assert "Staff Member" not in theirs

@@ -1,20 +1,16 @@
 """The home page's panels are kept per person between visits and follow every change at once."""
 
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from acknowledgements.models import Assignment
 from notifications.services import notify
 from tests.acknowledgements.conftest import policy_make, publish, read_everything, version_make
+from tests.pages import open_page
 
 
 def _home(client) -> tuple[str, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return response.content.decode(), " ".join(q["sql"] for q in queries.captured_queries)
+    return open_page(client, reverse("home"))
 
 
 def test_the_panels_are_not_worked_out_again_on_the_next_visit(client_as, org, published):

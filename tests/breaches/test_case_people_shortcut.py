@@ -1,18 +1,14 @@
 """Pages skip questions about cases for people no case concerns, and notice at once when one
 does (breaches.hooks: the trust-wide answer of who is on a case team, reported or was told)."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from breaches import services
+from tests.pages import open_page
 
 
 def _home(client) -> tuple[str, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return response.content.decode(), " ".join(q["sql"] for q in queries.captured_queries)
+    return open_page(client, reverse("home"))
 
 
 def test_someone_no_case_concerns_is_asked_nothing_about_cases(make_case, team_client, org):
