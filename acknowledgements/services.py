@@ -317,12 +317,16 @@ def sections_seen(*, person, version: PolicyVersion) -> set[str]:
                .values_list("section", flat=True))
 
 
-def sections_missing(*, person, version: PolicyVersion, reading: Reading | None = None) -> list:
-    seen = sections_seen(person=person, version=version)
+def sections_missing(*, person, version: PolicyVersion, reading: Reading | None = None,
+                     served: set[str] | None = None) -> list:
+    """The sections not yet served to the person. ``served``: the keys already served, if the
+    caller read them in this request (sections are only ever added, so an earlier read can
+    only miss some); read here when not given."""
+    if served is None:
+        served = sections_seen(person=person, version=version)
     if not _reading_fits(reading, person, version):
         reading = reading_for(version, person)
-    sections = reading.sections
-    return [s for s in sections if s.key not in seen]
+    return [s for s in reading.sections if s.key not in served]
 
 
 def _reading_fits(reading: Reading | None, person, version: PolicyVersion) -> bool:
@@ -367,9 +371,7 @@ def acknowledgement_record(
     a time and each holds the hash of the one before it. Everything else is read, and on
     PostgreSQL also written, before the lock is taken. ``reading``: what the caller already
     worked out for this person and version (`reading_for`); worked out here when not given.
-    ``served``: the keys of the sections already served to the person (`sections_seen`), if
-    the caller read them in this request (sections are only ever added, so an earlier read
-    can only miss some); read here when not given.
+    ``served``: as for `sections_missing`.
     """
     person = assignment.person
     version = assignment.version
@@ -381,9 +383,8 @@ def acknowledgement_record(
     if not _reading_fits(reading, person, version):
         reading = reading_for(version, person)
     if check_reading and method != Method.ON_BEHALF:
-        if served is None:
-            served = sections_seen(person=person, version=version)
-        missing = [s for s in reading.sections if s.key not in served]
+        missing = sections_missing(person=person, version=version, reading=reading,
+                                   served=served)
         if missing:
             raise NotFullyRead(missing)
     content_hash, statement = reading.content_hash, reading.statement

@@ -140,9 +140,9 @@ def _read(request, reader: Reader, index: int):
     if not 1 <= index <= len(sections):
         raise Http404("No such section.")
     section = sections[index - 1]
-    served_keys = getattr(assignment, "served_keys", ...)
-    served = (set(split_joined(served_keys)) if served_keys is not ...
-              else services.sections_seen(person=assignment.person, version=version))
+    served = _served(assignment)
+    if served is None:
+        served = services.sections_seen(person=assignment.person, version=version)
     if (section.key not in served and version.status == PolicyVersion.Status.PUBLISHED
             and not assignment.is_done):
         services.section_record_served(person=assignment.person, version=version,
@@ -242,10 +242,8 @@ def _acknowledge(request, reader: Reader):
                         "record": outcome.record, "assignment": assignment, "reader": reader,
                     })
                 return redirect(reader.url("receipt"))
-    served = _served(assignment)
-    missing = ([s for s in sections if s.key not in served] if served is not None
-               else services.sections_missing(person=assignment.person, version=version,
-                                              reading=reading))
+    missing = services.sections_missing(person=assignment.person, version=version,
+                                        reading=reading, served=_served(assignment))
     page_url = reader.page_urls()
     return render(request, "acknowledgements/acknowledge.html", {
         "reader": reader, "assignment": assignment, "version": version,

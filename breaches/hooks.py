@@ -43,7 +43,7 @@ def _people_with_cases() -> dict:
     return {"team": team, "reporters": reporters, "told": told}
 
 
-def _snapshot(request) -> dict:
+def _snapshot() -> dict:
     return navcache.trust_snapshot("breaches", _people_with_cases)
 
 
@@ -58,7 +58,7 @@ def _on_case_team(request) -> bool:
             # They see cases by their role too (cases_visible_to): ask the database.
             cached = selectors.cases_visible_to(user).exists()
         else:
-            cached = (user.pk in _snapshot(request)["team"]
+            cached = (user.pk in _snapshot()["team"]
                       and selectors.cases_visible_to(user).exists())
         request._breaches_on_team = cached
     return cached
@@ -119,7 +119,7 @@ def home_panels(request) -> list[HomePanel]:
                 context={"rows": rows[:10], "more": max(len(rows) - 10, 0)},
                 order=20, urgent=True,
             ))
-    snapshot = _snapshot(request)
+    snapshot = _snapshot()
     if user.pk not in snapshot["reporters"] and user.pk not in snapshot["told"]:
         return panels
     # Their own named reports and, once they were told, reports about them: one query, split

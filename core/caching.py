@@ -103,6 +103,19 @@ def bump_generations(keys) -> None:
         transaction.on_commit(run)
 
 
+def follow_changes(model_labels, receiver, uid: str) -> None:
+    """Call `receiver` (a signal receiver: sender, **kwargs) after every save and delete of
+    these models ("app_label.Model"), so it can bump the generations their answers live under."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for label in model_labels:
+        model = apps.get_model(label)
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(receiver, sender=model, weak=False,
+                           dispatch_uid=f"{uid}.{name}.{label}")
+
+
 def cached_under(generation_keys: list[str], name: str, compute, seconds: int):
     """compute(), kept under `name`, the current generations of `generation_keys` and today's
     date (so it is worked out again once any of them moves), for `seconds` at most; 0 or less:

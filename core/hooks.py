@@ -50,7 +50,7 @@ def _module(app: str, name: str) -> ModuleType | None:
 
 
 def nav_items(request) -> list[NavItem]:
-    from core.navcache import cached_items
+    from core.navcache import cached_for_person
 
     def compute() -> list[NavItem]:
         items: list[NavItem] = []
@@ -60,7 +60,7 @@ def nav_items(request) -> list[NavItem]:
                 items.extend(module.nav_items(request))
         return sorted(items, key=lambda item: (item.order, item.label))
 
-    return cached_items(request.user.pk, compute)
+    return cached_for_person(request.user.pk, "nav", compute)
 
 
 def nav_models() -> list[str]:

@@ -52,11 +52,6 @@ def cached_for_person(person_id: int, part: str, compute):
     return _cached([TRUST_KEY, person_key(person_id)], f"person:{part}:{person_id}", compute)
 
 
-def cached_items(person_id: int, compute):
-    """compute() -> the navigation items, cached for this person while nothing changed."""
-    return cached_for_person(person_id, "nav", compute)
-
-
 def bump() -> None:
     """Something that may change anyone's navigation or home page changed."""
     bump_generations([TRUST_KEY])

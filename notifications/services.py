@@ -84,6 +84,16 @@ def notify(
     return notification
 
 
+def notifications_mark_read(*, recipient, pk: int | None = None) -> int:
+    """Mark the recipient's unread notification ``pk`` (None: all of them) read; how many were.
+    Their badge and home page follow at once."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    count = (unread.filter(pk=pk) if pk is not None else unread).update(read_at=timezone.now())
+    if count:
+        navcache.bump_people([recipient.pk])
+    return count
+
+
 def notifications_record(*, reminders: list) -> int:
     """notify() for many reminders at once (the daily sweep); returns how many were new.
 

@@ -3,17 +3,20 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import requires
-from core import navcache
 from notifications.forms import PreferencesForm
 from notifications.kinds import GROUPS
 from notifications.models import Delivery, Notification
 from notifications.selectors import get_notification_for_user, unread_count
-from notifications.services import delivery_retry, preferences_for, preferences_update
+from notifications.services import (
+    delivery_retry,
+    notifications_mark_read,
+    preferences_for,
+    preferences_update,
+)
 
 
 @requires("notifications.view")
@@ -33,8 +36,7 @@ def notification_open(request, pk: int):
     """Mark it read and go to the thing it is about."""
     notification = get_notification_for_user(request.user, pk)
     if notification.read_at is None:
-        Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
-        navcache.bump_people([request.user.pk])
+        notifications_mark_read(recipient=request.user, pk=notification.pk)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
@@ -59,10 +61,7 @@ def _back(request):
 @requires("notifications.view")
 def notification_mark_read(request, pk: int):
     notification = get_notification_for_user(request.user, pk)
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    navcache.bump_people([request.user.pk])
+    notifications_mark_read(recipient=request.user, pk=notification.pk)
     if request.htmx:
         notification.refresh_from_db()
         return render(request, "notifications/_item.html", {"notification": notification})
@@ -72,10 +71,7 @@ def notification_mark_read(request, pk: int):
 @require_POST
 @requires("notifications.view")
 def notification_mark_all_read(request):
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    navcache.bump_people([request.user.pk])
+    count = notifications_mark_read(recipient=request.user)
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     return _back(request)
 

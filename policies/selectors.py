@@ -220,10 +220,14 @@ def approved_addendum(version: PolicyVersion, academy: Academy | int | None
     One query, with ``addendum.academy`` loaded (callers show the academy's name)."""
     if academy is None:
         return None
-    return AcademyAddendum.objects.filter(
-        version_id=version.pk, academy_id=getattr(academy, "pk", academy),
-        status=AcademyAddendum.Status.APPROVED,
-    ).select_related("academy").first()
+    return approved_addenda(version.pk, getattr(academy, "pk", academy)).select_related(
+        "academy").first()
+
+
+def approved_addenda(version_pk: int, academy_id: int) -> QuerySet[AcademyAddendum]:
+    """The rule for "that academy's approved addendum to that version" (at most one row)."""
+    return AcademyAddendum.objects.filter(version_id=version_pk, academy_id=academy_id,
+                                          status=AcademyAddendum.Status.APPROVED)
 
 
 def version_text_for(version: PolicyVersion, academy: Academy | None) -> VersionText:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 
-from core.caching import bump_generations, generations
+from core.caching import bump_generations, follow_changes, generations
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +84,7 @@ MODELS = ("policies.Policy", "policies.PolicyVersion", "policies.Clause",
 
 
 def connect() -> None:
-    from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
-
-    for label in MODELS:
-        model = apps.get_model(label)
-        for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(bump, sender=model, weak=False,
-                           dispatch_uid=f"policies.textcache.{name}.{label}")
+    follow_changes(MODELS, bump, "policies.textcache")
 
 
 # --------------------------------------------------------------------------- addenda
@@ -104,13 +97,10 @@ def addendum_entry(version, academy_id: int):
 
 
 def _addendum_row(version_pk: int, academy_id: int) -> tuple | None:
-    from policies.models import AcademyAddendum
+    from policies.selectors import approved_addenda
 
-    # The same rule as `selectors.approved_addendum`.
-    return AcademyAddendum.objects.filter(
-        version_id=version_pk, academy_id=academy_id, status=AcademyAddendum.Status.APPROVED,
-    ).values_list("pk", "text", "content_hash", "approved_at", "approved_by_id",
-                  "academy__name").first()
+    return approved_addenda(version_pk, academy_id).values_list(
+        "pk", "text", "content_hash", "approved_at", "approved_by_id", "academy__name").first()
 
 
 def addendum_from(version, academy_id: int, data: dict):

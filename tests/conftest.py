@@ -21,6 +21,21 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def cache_down(monkeypatch):
+    """cache_down(): from then on every call to the cache fails, as when Redis is unreachable."""
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    def down() -> None:
+        for name in ("get", "get_many", "set", "set_many", "add", "incr", "delete"):
+            monkeypatch.setattr(cache, name, unreachable)
+
+    return down
+
+
+@pytest.fixture
 def postgres_only(db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://…)")

@@ -1,6 +1,5 @@
 """The compliance dashboards' figures are kept between visits and follow every change at once."""
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from acknowledgements.models import Assignment
@@ -52,12 +51,8 @@ def test_a_new_person_asked_to_acknowledge_shows_at_once(client_as, org, publish
 
 
 def test_the_dashboard_is_worked_out_from_the_database_when_the_cache_is_down(
-        client_as, org, published, monkeypatch):
-    def down(*args, **kwargs):
-        raise ConnectionError("cache unreachable")
-
-    for name in ("get", "get_many", "set", "set_many", "add"):
-        monkeypatch.setattr(cache, name, down)
+        client_as, org, published, cache_down):
+    cache_down()
     page = open_page(client_as("principal"), _academy_url(org))[0]
     assert "Staff Member" in page
 

@@ -94,9 +94,7 @@ def test_a_renamed_academy_shows_on_the_addendum_page_at_once(client_as, org, ve
 
 
 def test_the_pages_and_acknowledging_work_with_the_cache_down(client_as, org, version,
-                                                              monkeypatch):
-    from django.core.cache import cache
-
+                                                              cache_down):
     AcademyAddendum.objects.create(
         version=version, academy=org.academy, text=LOCAL, status=AcademyAddendum.Status.APPROVED,
         content_hash=AcademyAddendum.hash_text(LOCAL), approved_at=timezone.now())
@@ -104,11 +102,7 @@ def test_the_pages_and_acknowledging_work_with_the_cache_down(client_as, org, ve
     client = client_as("staff")
     _read(client, assignment, 1)  # cached while the cache worked
 
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    for name in ("get", "set", "add", "incr", "get_many", "set_many", "delete"):
-        monkeypatch.setattr(cache, name, broken)
+    cache_down()
     assert LOCAL in _read(client, assignment, 4)
     _read_all(client, assignment)
     assert SectionView.objects.filter(person=org.staff, version=version).count() == 4

@@ -53,14 +53,8 @@ def test_becoming_a_line_manager_adds_the_team_link_at_once(client_as, org):
 
 
 def test_the_navigation_is_worked_out_from_the_database_when_the_cache_is_down(
-        client_as, org, monkeypatch):
-    from django.core.cache import cache
-
-    def down(*args, **kwargs):
-        raise ConnectionError("cache unreachable")
-
-    monkeypatch.setattr(cache, "get_many", down)
-    monkeypatch.setattr(cache, "incr", down)
+        client_as, org, cache_down):
+    cache_down()
     _notify(org.staff)
     html = client_as("staff").get("/policies/").content.decode()
     assert 'aria-label="1 unread"' in html

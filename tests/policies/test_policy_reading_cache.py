@@ -172,16 +172,10 @@ def test_someone_without_an_academy_reads_only_policies_for_every_academy(client
 
 
 def test_the_policy_text_is_read_from_the_database_when_the_cache_is_down(client_as, published,
-                                                                          monkeypatch):
-    from django.core.cache import cache
-
+                                                                          cache_down):
     expected = _article(_page(client_as("colleague"), published))
 
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    cache_down()
     assert _article(_page(client_as("staff"), published)) == expected
 
 
@@ -208,17 +202,11 @@ def test_once_cached_the_page_costs_three_queries_with_or_without_an_addendum(
 
 
 def test_the_addendum_and_its_approver_are_read_from_the_database_when_the_cache_is_down(
-        client_as, org, imported, monkeypatch):
-    from django.core.cache import cache
-
+        client_as, org, imported, cache_down):
     version = _published_with_addendum(org, imported)
     expected = _article(_page(client_as("staff"), version))
 
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    for name in ("get", "set", "add", "incr", "get_many", "set_many"):
-        monkeypatch.setattr(cache, name, broken)
+    cache_down()
     html = _page(client_as("staff"), version)
     assert _article(html) == expected
     assert "Helen Carter" in html and "approved by Chief Executive" in html
