@@ -8,6 +8,7 @@ trigger refuses UPDATE and DELETE too), and every row holds the hash of the one 
 import datetime
 import hashlib
 import json
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -203,6 +204,20 @@ class Acknowledgement(models.Model):
     def compute_hash(self) -> str:
         data = json.dumps(self.chain_payload(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(data.encode()).hexdigest()
+
+    def hash_parts(self) -> tuple[str, str, str]:
+        """The text `compute_hash` hashes, in three parts that join around the previous
+        record's hash and this record's sequence: ``a + previous_hash + b + str(sequence) + c``.
+
+        For a writer that learns those two only once the chain head is locked, inside the
+        database (acknowledgements.recording); the other fields must be set."""
+        marker = secrets.token_hex(16)
+        payload = self.chain_payload()
+        payload["previous_hash"], payload["sequence"] = marker + "p", marker + "s"
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        before_previous, rest = text.split(marker + "p")  # inside the hash's own quotes
+        between, after_sequence = rest.split(f'"{marker}s"')  # a number: no quotes
+        return before_previous, between, after_sequence
 
     def save(self, *args, **kwargs):
         # A new record may come with its id already taken from the sequence (services);

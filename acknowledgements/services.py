@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from acknowledgements import compliance_cache
+from acknowledgements import compliance_cache, recording
 from acknowledgements.models import (
     Acknowledgement,
     Assignment,
-    ChainHead,
     Method,
     Nudge,
     Question,
@@ -31,7 +30,7 @@ from acknowledgements.sections import (
     sections_of,
     version_immutable,
 )
-from audit.services import audit_log, client_ip
+from audit.services import audit_event, audit_log, client_ip
 from core import navcache
 from policies import textcache
 from policies.models import Clause, Policy, PolicyVersion
@@ -367,11 +366,10 @@ def acknowledgement_record(
 ) -> Outcome:
     """Append the evidence record, once. A second (or racing) attempt returns the first.
 
-    The chain head row is locked until the transaction ends, so records are appended one at
-    a time and each holds the hash of the one before it. Everything else is read, and on
-    PostgreSQL also written, before the lock is taken. ``reading``: what the caller already
-    worked out for this person and version (`reading_for`); worked out here when not given.
-    ``served``: as for `sections_missing`.
+    Records are appended to the hash chain one at a time (`recording.append`, which also marks
+    the request done and writes the audit event); everything else is worked out before.
+    ``reading``: what the caller already worked out for this person and version
+    (`reading_for`); worked out here when not given. ``served``: as for `sections_missing`.
     """
     person = assignment.person
     version = assignment.version
@@ -379,7 +377,6 @@ def acknowledgement_record(
         raise AcknowledgementError("This version is no longer in force; nothing to acknowledge.")
     if method == Method.ON_BEHALF and (recorded_by is None or not attestation.strip()):
         raise AcknowledgementError("A record on someone's behalf needs the manager's attestation.")
-    # Worked out before the chain head is locked, so the lock is held as briefly as possible.
     if not _reading_fits(reading, person, version):
         reading = reading_for(version, person)
     if check_reading and method != Method.ON_BEHALF:
@@ -387,117 +384,36 @@ def acknowledgement_record(
                                    served=served)
         if missing:
             raise NotFullyRead(missing)
-    content_hash, statement = reading.content_hash, reading.statement
-    ip_address, user_agent = client_ip(request), _user_agent(request)
     acknowledged_at = timezone.now().replace(microsecond=0)
-    try:
-        with transaction.atomic():
-            # Where the database hands out the record's id in advance (PostgreSQL), the
-            # request is marked done and the audit event written first, and the chain head is
-            # locked last: it is then held only for the record itself, one at a time.
-            record_id = _next_record_id()
-            if record_id is not None:
-                _done_and_audited(assignment, record_id, acknowledged_at, method=method,
-                                  content_hash=content_hash, recorded_by=recorded_by,
-                                  request=request)
-            last_sequence, last_hash = _chain_head_locked()
-            record = Acknowledgement(
-                id=record_id, sequence=last_sequence + 1, person=person,
-                person_name=person.full_name, person_email=person.email, version=version,
-                content_hash=content_hash, statement=statement, answers=answers or [],
-                acknowledged_at=acknowledged_at, ip_address=ip_address, user_agent=user_agent,
-                method=method, recorded_by=recorded_by, attestation=attestation.strip(),
-                previous_hash=last_hash,
-            )
-            record.record_hash = record.compute_hash()
-            # No "already recorded?" read first: the unique person+version rule refuses a
-            # second record (IntegrityError below), which rolls all of this back.
-            record.save()
-            if link_nonce:
-                # After the record, so an already-acknowledged version reports that, not the
-                # link. A used link rolls the record back.
-                try:
-                    UsedLink.objects.create(nonce=link_nonce, assignment=assignment)
-                except IntegrityError:
-                    raise LinkUsed("This link has already been used.") from None
-            _chain_head_move(record)
-            if record_id is None:
-                _done_and_audited(assignment, record.pk, acknowledged_at, method=method,
-                                  content_hash=content_hash, recorded_by=recorded_by,
-                                  request=request)
-    except IntegrityError:
-        # Another request recorded it first (the unique person+version rule caught it).
-        existing = Acknowledgement.objects.filter(person=person, version=version).first()
-        if existing is None:
-            raise
-        return Outcome(existing, False)
-    # The caches are told after the record's transaction: not while the chain head is locked,
-    # and no request can cache the old answer again between the bump and the commit.
-    compliance_cache.acknowledged(person)  # their home page and their academy's figures
-    return Outcome(record, True)
-
-
-def _next_record_id() -> int | None:
-    """The id the next evidence record will have, taken from its sequence (PostgreSQL), or
-    None where ids are only known once the row is written (SQLite, which writes one
-    transaction at a time anyway)."""
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
-                       [Acknowledgement._meta.db_table])
-        return cursor.fetchone()[0]
-
-
-def _done_and_audited(assignment: Assignment, record_id: int, acknowledged_at, *, method: str,
-                      content_hash: str, recorded_by, request) -> None:
-    """Mark the request done by record `record_id` and write the audit event (in the record's
-    transaction; the link to the record is checked when it commits)."""
-    person, version = assignment.person, assignment.version
-    # The assignment row is the one for this person and version (unique pair).
-    Assignment.objects.filter(pk=assignment.pk, acknowledgement__isnull=True).update(
-        acknowledgement_id=record_id, acknowledged_at=acknowledged_at)
-    audit_log(
+    record = Acknowledgement(
+        person=person, person_name=person.full_name, person_email=person.email,
+        version=version, content_hash=reading.content_hash, statement=reading.statement,
+        answers=answers or [], acknowledged_at=acknowledged_at, ip_address=client_ip(request),
+        user_agent=_user_agent(request), method=method, recorded_by=recorded_by,
+        attestation=attestation.strip(),
+    )
+    event = audit_event(
         action=("acknowledgements.recorded_on_behalf" if method == Method.ON_BEHALF
                 else "acknowledgements.acknowledged"),
         actor=recorded_by or (person if person.is_active else None), obj=assignment,
         summary=f"{person.full_name} acknowledged {version} ({Method(method).label})",
-        changes={"record_id": record_id, "method": method, "content_hash": content_hash},
-        request=request,
+        changes={"method": method, "content_hash": reading.content_hash}, request=request,
     )
-
-
-def _chain_head_sql(connection) -> tuple[str, str]:
-    """The two statements on the chain head row: read it locked, and move it on."""
-    quote = connection.ops.quote_name
-    table, sequence, record_hash = (quote(ChainHead._meta.db_table), quote("sequence"),
-                                    quote("record_hash"))
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (f"SELECT {sequence}, {record_hash} FROM {table} WHERE {quote('id')} = 1{lock}",
-            f"UPDATE {table} SET {sequence} = %s, {record_hash} = %s WHERE {quote('id')} = 1")
-
-
-def _chain_head_locked() -> tuple[int, str]:
-    """The last record's sequence and hash, from the chain head row, locked until the
-    transaction ends (the row is created the first time).
-
-    Plain SQL: it runs on every acknowledgement, and the ORM only added building the query."""
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(_chain_head_sql(connection)[0])
-        row = cursor.fetchone()
-    if row is None:
-        ChainHead.objects.get_or_create(pk=1)
-        return _chain_head_locked()
-    return int(row[0]), row[1]
-
-
-def _chain_head_move(record: Acknowledgement) -> None:
-    """Make the record just appended the chain head (its row is locked: `_chain_head_locked`)."""
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(_chain_head_sql(connection)[1], [record.sequence, record.record_hash])
+    try:
+        # No "already recorded?" read first: the unique person+version rule refuses a second
+        # record, and nothing of this attempt is written.
+        recording.append(record, assignment=assignment, event=event, link_nonce=link_nonce)
+    except IntegrityError:
+        existing = Acknowledgement.objects.filter(person=person, version=version).first()
+        if existing is not None:  # another request recorded it first
+            return Outcome(existing, False)
+        if link_nonce and UsedLink.objects.filter(nonce=link_nonce).exists():
+            raise LinkUsed("This link has already been used.") from None
+        raise
+    # The caches are told after the record is written: no request can cache the old answer
+    # again between the bump and the commit.
+    compliance_cache.acknowledged(person)  # their home page and their academy's figures
+    return Outcome(record, True)
 
 
 # --------------------------------------------------------------------------- signed links

@@ -24,11 +24,28 @@ def audit_log(
     request=None,
 ) -> AuditEvent:
     """Append an event. Call inside the same transaction as the change it records."""
+    event = audit_event(action=action, actor=actor, obj=obj, summary=summary, changes=changes,
+                        request=request)
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    action: str,
+    actor=None,
+    obj: models.Model | None = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+    request=None,
+) -> AuditEvent:
+    """The event `audit_log` appends, not yet saved: for a writer that inserts it in the same
+    SQL statement as the change it records (acknowledgements.recording)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_label=(f"{actor.full_name} <{actor.email}>" if actor else "system"),
