@@ -1,7 +1,14 @@
 """What one acknowledge POST writes: the chained record, the chain head, the request marked
 done and the audit event (who, when, what, from where), then the receipt."""
 
+import hashlib
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from acknowledgements.models import GENESIS_HASH, Acknowledgement, Assignment, ChainHead
 from acknowledgements.services import acknowledgement_record
@@ -74,3 +81,57 @@ def test_a_second_post_changes_nothing(client_as, org, published):
     assert Acknowledgement.objects.filter(person=org.staff).count() == 1
     assert ChainHead.objects.get(pk=1).sequence == head.sequence
     assert AuditEvent.objects.filter(action="acknowledgements.acknowledged").count() == 1
+
+
+def test_a_record_with_accents_quotes_and_backslashes_still_hashes_to_its_stored_hash(
+        client_as, org, published):
+    org.staff.full_name = 'Siân O\'Brien-Ñúñez "李" \\ back'
+    org.staff.save()
+    assignment = Assignment.objects.get(person=org.staff, version=published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+
+    client.post(reverse("acknowledgements:acknowledge", args=[assignment.pk]), {"agree": "yes"},
+                HTTP_USER_AGENT='Browser "quoted" \\ 1.0 ☃')
+
+    record = Acknowledgement.objects.get(person=org.staff, version=published)
+    assert record.person_name == 'Siân O\'Brien-Ñúñez "李" \\ back'
+    assert record.record_hash == record.compute_hash()
+    call_command("verify_acknowledgements")
+
+
+def test_the_hash_parts_joined_around_the_previous_hash_and_sequence_give_the_hashed_text(
+        org, published):
+    record = Acknowledgement(
+        sequence=41, person=org.staff, person_name=org.staff.full_name,
+        person_email=org.staff.email, version=published, content_hash="c" * 64,
+        statement='I read "it"', answers=[{"question": "Q", "answer": "A"}],
+        acknowledged_at=timezone.now(), ip_address="192.0.2.1", user_agent="UA",
+        method="portal", previous_hash="a" * 64,
+    )
+    before, between, after = record.hash_parts()
+
+    joined = before + "a" * 64 + between + "41" + after
+
+    assert hashlib.sha256(joined.encode()).hexdigest() == record.compute_hash()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_post_writes_everything_in_one_statement_outside_a_transaction(
+        postgres_only, client_as, org, published):
+    assignment = Assignment.objects.get(person=org.staff, version=published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(client, assignment)
+
+    assert response.status_code == 302
+    writes = [q["sql"] for q in queries.captured_queries
+              if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].startswith("WITH head AS")
+    record = Acknowledgement.objects.get(person=org.staff, version=published)
+    assert Assignment.objects.get(pk=assignment.pk).acknowledgement_id == record.pk
+    assert AuditEvent.objects.filter(action="acknowledgements.acknowledged",
+                                     changes__record_id=record.pk).exists()
+    call_command("verify_acknowledgements")
