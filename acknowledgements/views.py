@@ -231,10 +231,8 @@ def _acknowledge(request, reader: Reader):
                 if str(assignment.pk) in links:
                     links.pop(str(assignment.pk))
                     request.session[LINK_SESSION_KEY] = links
-                if outcome.created:
-                    messages.success(request, f"Thank you. You have acknowledged the "
-                                              f"{version.policy.title}.")
-                else:
+                # A new record: the receipt itself says thank you (no message cookie to set).
+                if not outcome.created:
                     messages.info(request, "You had already acknowledged this version. "
                                            "Nothing more to do.")
                 if reader.token:

@@ -135,3 +135,18 @@ def test_on_postgresql_the_post_writes_everything_in_one_statement_outside_a_tra
     assert AuditEvent.objects.filter(action="acknowledgements.acknowledged",
                                      changes__record_id=record.pk).exists()
     call_command("verify_acknowledgements")
+
+
+def test_after_acknowledging_the_receipt_thanks_the_person_and_shows_the_record(
+        client_as, org, published):
+    assignment = Assignment.objects.get(person=org.staff, version=published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+
+    response = client.post(reverse("acknowledgements:acknowledge", args=[assignment.pk]),
+                           {"agree": "yes"}, follow=True)
+
+    page = response.content.decode()
+    record = Acknowledgement.objects.get(person=org.staff, version=published)
+    assert "Thank you." in page
+    assert f"#{record.sequence}" in page and record.content_hash in page

@@ -66,7 +66,7 @@ def test_staff_reacknowledge_a_material_change_and_the_principal_sees_it(
 
     # Done: the record is shown.
     expect(page.get_by_role("heading", level=1)).to_have_text("Acknowledged")
-    expect(page.locator(".messages")).to_contain_text("Thank you")
+    expect(page.locator(".lead")).to_contain_text("Thank you")
     check_accessibility(page, "receipt")
     shot("done")
     record = Acknowledgement.objects.get(person=org.staff, version=second)
