@@ -64,20 +64,33 @@ class GenerationsPerRequest:
 def generations(keys: list[str]) -> list[int]:
     """The current generation under each key (created when missing). Raises if the cache is
     down: the caller then works the answer out from the database."""
+    return _generations_and_entries(keys, [])[0]
+
+
+#: Marks an entry already asked for in this request and not found.
+_ABSENT = object()
+
+
+def _generations_and_entries(generation_keys: list[str], entry_keys: list[str]):
+    """([generation under each key], {entry key: cached entry or _ABSENT}) in one cache round
+    trip, or none for what this GET request has read already."""
     memo = _read_in_request.get()
-    found = {key: memo[key] for key in keys if key in memo} if memo else {}
-    missing = [key for key in keys if key not in found]
+    wanted = [*generation_keys, *entry_keys]
+    found = {key: memo[key] for key in wanted if key in memo} if memo else {}
+    missing = [key for key in wanted if key not in found]
     if missing:
         found.update(cache.get_many(missing))
-    for key in missing:
+    for key in generation_keys:
         if key not in found:
             value = _new_generation()
             if not cache.add(key, value, timeout=None):
                 value = cache.get(key, value)
             found[key] = value
+    entries = {key: found.get(key, _ABSENT) for key in entry_keys}
     if memo is not None:
-        memo.update(found)
-    return [found[key] for key in keys]
+        memo.update({key: found[key] for key in generation_keys})
+        memo.update(entries)
+    return [found[key] for key in generation_keys], entries
 
 
 def bump_generations(keys) -> None:
@@ -116,16 +129,34 @@ def follow_changes(model_labels, receiver, uid: str) -> None:
                            dispatch_uid=f"{uid}.{name}.{label}")
 
 
-def cached_under(generation_keys: list[str], name: str, compute, seconds: int):
-    """compute(), kept under `name`, the current generations of `generation_keys` and today's
-    date (so it is worked out again once any of them moves), for `seconds` at most; 0 or less:
-    not cached. When the cache is down the answer is worked out from the database."""
+def cached_under(generation_keys: list[str], name: str, compute, seconds: int, *,
+                 also: tuple[str, ...] = ()):
+    """compute(), kept under `name` with the generations of `generation_keys` and today's date
+    it was worked out under, and used only while they are still current (so it is worked out
+    again once any of them moves); for `seconds` at most; 0 or less: not cached. When the cache
+    is down the answer is worked out from the database.
+
+    The generations and the entry come in one cache round trip. ``also``: names of other
+    entries this request will want next (their own `cached_under` calls then ask nothing)."""
     if seconds <= 0:
         return compute()
+    key = f"portal:{name}"
     try:
-        current = generations(generation_keys)
+        current, entries = _generations_and_entries(
+            generation_keys, [key, *(f"portal:{other}" for other in also)])
     except Exception:
         logger.warning("cache unavailable for %s", name, exc_info=True)
         return compute()
-    key = f"portal:{name}:{':'.join(map(str, current))}:{timezone.localdate().isoformat()}"
-    return read_through(key, compute, seconds)
+    stamp = (*current, timezone.localdate().isoformat())
+    entry = entries[key]
+    if entry is not _ABSENT and entry[0] == stamp:
+        return entry[1]
+    value = compute()
+    memo = _read_in_request.get()
+    if memo is not None:
+        memo[key] = (stamp, value)
+    try:
+        cache.set(key, (stamp, value), seconds)
+    except Exception:
+        logger.warning("cache unavailable for %s", name, exc_info=True)
+    return value

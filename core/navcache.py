@@ -42,14 +42,21 @@ def _seconds() -> int:
     return int(getattr(settings, "NAV_CACHE_SECONDS", 60))
 
 
-def _cached(generation_keys: list[str], name: str, compute):
-    return cached_under(generation_keys, name, compute, _seconds())
+def _cached(generation_keys: list[str], name: str, compute, also=()):
+    return cached_under(generation_keys, name, compute, _seconds(), also=also)
+
+
+def _person_part(person_id: int, part: str) -> str:
+    return f"person:{part}:{person_id}"
 
 
 def cached_for_person(person_id: int, part: str, compute):
     """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
-    depends on changed."""
-    return _cached([TRUST_KEY, person_key(person_id)], f"person:{part}:{person_id}", compute)
+    depends on changed. The navigation, which nearly every page shows, is fetched with any
+    other part."""
+    also = () if part == "nav" else (_person_part(person_id, "nav"),)
+    return _cached([TRUST_KEY, person_key(person_id)], _person_part(person_id, part), compute,
+                   also)
 
 
 def bump() -> None:

@@ -113,3 +113,30 @@ def test_the_home_panel_lists_the_same_requests_as_the_database_would(org, polic
         assert [a.pk for a in changed] == [a.pk for a in selectors.recently_changed_for(person)]
         assert [(a.version.label, a.version.policy.title) for a in waiting] == [
             (a.version.label, a.version.policy.title) for a in selectors.waiting_for(person)]
+
+
+def test_a_repeat_visit_reads_the_cache_once_for_the_panels_navigation_and_generations(
+        client_as, org, published, monkeypatch):
+    from django.core.cache import cache
+
+    client = client_as("staff")
+    _home(client)
+    reads, inside = [], []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            if not inside:  # the local-memory cache's get_many calls its own get
+                reads.append((_name, args[0]))
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, name, counted)
+
+    page, _ = _home(client)
+
+    assert "Policies waiting for you" in page and 'aria-label="Main"' in page
+    assert [name for name, _ in reads] == ["get_many"], reads
