@@ -200,7 +200,7 @@ def reading_for(version: PolicyVersion, person) -> Reading:
         entries = [textcache.addendum_entry(version, academy_id)]
         if not held:
             entries.append(pages_entry(version))
-        values = textcache.read_many(entries)
+        values = textcache.read_many(entries, person_id=person.pk)
         if not held:
             hold_pages(version, values[1])
         addendum = textcache.addendum_from(version, academy_id, values[0])

@@ -59,6 +59,13 @@ def cached_for_person(person_id: int, part: str, compute):
                    also)
 
 
+def navigation_keys(person_id: int) -> dict:
+    """What a page's other cache read can bring along for this person's navigation
+    (`core.caching.get_many`'s keyword arguments)."""
+    return {"generation_keys": [TRUST_KEY, person_key(person_id)],
+            "names": [_person_part(person_id, "nav")]}
+
+
 def bump() -> None:
     """Something that may change anyone's navigation or home page changed."""
     bump_generations([TRUST_KEY])

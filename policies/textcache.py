@@ -25,7 +25,8 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 
-from core.caching import bump_generations, follow_changes, generations
+from core import navcache
+from core.caching import bump_generations, follow_changes, generations, get_many
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +41,20 @@ def bump(*args, **kwargs) -> None:
 
 
 def read_many(entries: list[tuple[str, Callable[[], object], bool]],
-              timeout: int = ENTRY_SECONDS) -> list:
+              timeout: int = ENTRY_SECONDS, *, person_id: int | None = None) -> list:
     """[(key, compute, by_generation)] -> the values, from the cache or `compute()`.
 
     One round trip to the cache (`get_many`, the generation with the entries). An entry
     ``by_generation`` is stored with the generation read before it was computed and used only
     while the generation is still that one. `compute()` must not return None. When the cache
-    is down every value is computed.
+    is down every value is computed. ``person_id``: the page's reader, whose navigation comes
+    in the same round trip.
     """
     by_generation = any(by_gen for _, _, by_gen in entries)
     keys = [key for key, _, _ in entries]
     try:
-        found = cache.get_many([*keys, GENERATION_KEY] if by_generation else keys)
+        found = get_many([*keys, GENERATION_KEY] if by_generation else keys,
+                         **(navcache.navigation_keys(person_id) if person_id else {}))
         gen = found.get(GENERATION_KEY) if by_generation else None
         if by_generation and gen is None:
             [gen] = generations([GENERATION_KEY])

@@ -267,7 +267,7 @@ def version_read(request, slug: str, label: str):
         entries = [_text_entry(version)]
         if version.reader_has_addendum:
             entries.append(textcache.addendum_entry(version, academy_id))
-        values = textcache.read_many(entries, TEXT_CACHE_SECONDS)
+        values = textcache.read_many(entries, TEXT_CACHE_SECONDS, person_id=request.user.pk)
         # Our own template output (escaped when it was rendered), back from the cache.
         text = {part: mark_safe(html) for part, html in values[0].items()}  # noqa: S308
         if version.reader_has_addendum:

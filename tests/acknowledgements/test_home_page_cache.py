@@ -5,7 +5,7 @@ from django.urls import reverse
 from acknowledgements.models import Assignment
 from notifications.services import notify
 from tests.acknowledgements.conftest import policy_make, publish, read_everything, version_make
-from tests.pages import open_page
+from tests.pages import cache_reads, open_page
 
 
 def _home(client) -> tuple[str, str]:
@@ -117,24 +117,9 @@ def test_the_home_panel_lists_the_same_requests_as_the_database_would(org, polic
 
 def test_a_repeat_visit_reads_the_cache_once_for_the_panels_navigation_and_generations(
         client_as, org, published, monkeypatch):
-    from django.core.cache import cache
-
     client = client_as("staff")
     _home(client)
-    reads, inside = [], []
-    for name in ("get", "get_many"):
-        original = getattr(cache, name)
-
-        def counted(*args, _original=original, _name=name, **kwargs):
-            if not inside:  # the local-memory cache's get_many calls its own get
-                reads.append((_name, args[0]))
-            inside.append(_name)
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                inside.pop()
-
-        monkeypatch.setattr(cache, name, counted)
+    reads = cache_reads(monkeypatch)
 
     page, _ = _home(client)
 

@@ -14,6 +14,7 @@ from acknowledgements.models import Acknowledgement, Assignment, Question, Secti
 from acknowledgements.sections import sections_of
 from policies.models import AcademyAddendum, Clause
 from tests.acknowledgements.conftest import policy_make, publish, version_make
+from tests.pages import cache_reads
 
 LOCAL = "Phones stay in the staff room during lessons."
 
@@ -121,3 +122,16 @@ def test_a_draft_is_read_from_the_database_each_time(org):
     first = Clause.objects.filter(version=draft, level=1).order_by("order").first()
     Clause.objects.filter(pk=first.pk).update(text="Changed while still a draft.")
     assert "Changed while still a draft." in str(sections_of(draft)[0].html)
+
+
+def test_a_repeat_reading_page_reads_the_cache_once_for_text_addendum_and_navigation(
+        client_as, org, version, monkeypatch):
+    assignment = Assignment.objects.get(person=org.staff, version=version)
+    client = client_as("staff")
+    _read(client, assignment, 1)
+    reads = cache_reads(monkeypatch)
+
+    page = _read(client, assignment, 2)
+
+    assert 'aria-label="Main"' in page and "2 of 3 sections opened." in page
+    assert [name for name, _ in reads] == ["get_many"], reads

@@ -12,6 +12,7 @@ from django.urls import reverse
 from policies import services
 from policies.models import AcademyAddendum, PolicyVersion
 from tests.factories import person_make
+from tests.pages import cache_reads
 from tests.policies.conftest import walk
 
 A = AcademyAddendum.Status
@@ -228,3 +229,15 @@ def test_a_renamed_academy_shows_at_once_on_the_addendum(client_as, org, importe
     org.academy.name = "Northfield Academy"
     org.academy.save()
     assert "Local arrangements: Northfield Academy<" in _page(client, version)
+
+
+def test_a_repeat_visit_reads_the_cache_once_for_the_text_and_the_navigation(
+        client_as, published, monkeypatch):
+    client = client_as("staff")
+    _page(client, published)
+    reads = cache_reads(monkeypatch)
+
+    page = _page(client, published)
+
+    assert 'aria-label="Main"' in page and 'class="policy-text"' in page
+    assert [name for name, _ in reads] == ["get_many"], reads
