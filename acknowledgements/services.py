@@ -163,13 +163,19 @@ def _question_rows(version: PolicyVersion) -> list[tuple]:
                 .values_list(*QUESTION_COLUMNS))
 
 
-def _questions_of(version: PolicyVersion, sections: list) -> list[Question]:
-    if version_immutable(version):
-        [data] = textcache.read_many([(
-            f"ack:questions:v1:{version.pk}:{version.content_hash}",
-            lambda: {"rows": _question_rows(version)}, True)])
+def _questions_entry(version: PolicyVersion) -> tuple:
+    """The `textcache.read_many` entry of an immutable version's questions (plain rows)."""
+    return (f"ack:questions:v1:{version.pk}:{version.content_hash}",
+            lambda: {"rows": _question_rows(version)}, True)
+
+
+def _questions_of(version: PolicyVersion, sections: list, rows: list | None = None
+                  ) -> list[Question]:
+    """The questions with their clauses; ``rows``: the question rows, when already read."""
+    if rows is None and version_immutable(version):
+        [data] = textcache.read_many([_questions_entry(version)])
         rows = data["rows"]
-    else:
+    elif rows is None:
         rows = _question_rows(version)
     questions = [Question(**dict(zip(QUESTION_COLUMNS, row, strict=True))) for row in rows]
     wanted = {q.clause_id for q in questions}
@@ -188,21 +194,28 @@ def _questions_of(version: PolicyVersion, sections: list) -> list[Question]:
     return questions
 
 
-def reading_for(version: PolicyVersion, person) -> Reading:
-    """Sections, content hash and statement for this person.
+def reading_for(version: PolicyVersion, person, *, with_questions: bool = False) -> Reading:
+    """Sections, content hash and statement for this person; ``with_questions``: and the
+    comprehension questions, read with the rest (else loaded when first used).
 
     A published version: from the cache (no query once cached; the database when the cache is
-    down). A version in progress: one query for the addendum (and the clauses)."""
+    down), in one round trip. A version in progress: one query for the addendum (and the
+    clauses)."""
     academy = person.academy if "academy" in person._state.fields_cache else person.academy_id
     academy_id = person.academy_id
+    question_rows = None
     if version_immutable(version) and academy_id is not None:
         held = getattr(version, "_ack_pages", None) is not None
         entries = [textcache.addendum_entry(version, academy_id)]
+        if with_questions:
+            entries.append(_questions_entry(version))
         if not held:
             entries.append(pages_entry(version))
         values = textcache.read_many(entries, person_id=person.pk)
         if not held:
-            hold_pages(version, values[1])
+            hold_pages(version, values[-1])
+        if with_questions:
+            question_rows = values[1]["rows"]
         addendum = textcache.addendum_from(version, academy_id, values[0])
     else:
         addendum = addendum_for(version, academy)
@@ -212,7 +225,9 @@ def reading_for(version: PolicyVersion, person) -> Reading:
     content_hash = content_hash_for(version, academy, addendum)
     return Reading(version=version, academy_id=academy_id, addendum=addendum,
                    sections=sections, content_hash=content_hash,
-                   statement=statement_for(version, content_hash))
+                   statement=statement_for(version, content_hash),
+                   _questions=(None if question_rows is None
+                               else _questions_of(version, sections, question_rows)))
 
 
 # --------------------------------------------------------------------------- assignments

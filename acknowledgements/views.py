@@ -72,11 +72,13 @@ def _own_assignment(request, pk: int, *, with_record: bool = False) -> Assignmen
     return assignment
 
 
-def _reading(reader: "Reader") -> services.Reading:
-    """Sections, content hash and statement for this reader, worked out once per request."""
+def _reading(reader: "Reader", *, with_questions: bool = False) -> services.Reading:
+    """Sections, content hash and statement for this reader, worked out once per request;
+    ``with_questions``: for the acknowledge page, which asks them (read with the rest)."""
     if reader.reading is None:
         assignment = reader.assignment
-        reader.reading = services.reading_for(assignment.version, assignment.person)
+        reader.reading = services.reading_for(assignment.version, assignment.person,
+                                              with_questions=with_questions)
     return reader.reading
 
 
@@ -180,7 +182,7 @@ def _acknowledge(request, reader: Reader):
     if assignment.is_done:
         messages.info(request, "You have already acknowledged this version. Nothing more to do.")
         return redirect(reader.url("receipt"))
-    reading = _reading(reader)
+    reading = _reading(reader, with_questions=True)
     sections = reading.sections
     questions = reading.questions
     content_hash, statement = reading.content_hash, reading.statement

@@ -14,6 +14,7 @@ from acknowledgements.models import GENESIS_HASH, Acknowledgement, Assignment, C
 from acknowledgements.services import acknowledgement_record
 from audit.models import AuditEvent
 from tests.acknowledgements.conftest import read_everything
+from tests.pages import cache_reads
 
 
 def _post(client, assignment):
@@ -150,3 +151,18 @@ def test_after_acknowledging_the_receipt_thanks_the_person_and_shows_the_record(
     record = Acknowledgement.objects.get(person=org.staff, version=published)
     assert "Thank you." in page
     assert f"#{record.sequence}" in page and record.content_hash in page
+
+
+def test_the_post_reads_the_cache_once_for_the_text_addendum_and_questions(
+        client_as, org, published, monkeypatch):
+    assignment = Assignment.objects.get(person=org.staff, version=published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+    client.get(reverse("acknowledgements:acknowledge", args=[assignment.pk]))
+    reads = cache_reads(monkeypatch)
+
+    response = _post(client, assignment)
+
+    assert response.status_code == 302
+    assert Acknowledgement.objects.filter(person=org.staff, version=published).exists()
+    assert [name for name, _ in reads] == ["get_many"], reads
