@@ -118,7 +118,8 @@ class Result:
     comparable: bool = True
     #: The floor view's throughput measured just before and just after this page (their
     #: mean): the share of the floor is taken against it, so drift of the machine between
-    #: the start and the end of the run does not move it.
+    #: the start and the end of the run does not move it. With rounds, the floor's requests
+    #: per second over the slices measured between the page's slices.
     floor_rps: float | None = None
 
     def share_of(self, floor: "Result | None") -> float | None:
@@ -168,22 +169,23 @@ async def _timed(result: Result, request: Request, i: int, check: Check) -> None
 
 
 async def measure(name: str, request: Request, check: Check, *, total: int, concurrency: int,
-                  max_seconds: float) -> Result:
-    """Closed loop: `concurrency` requests in flight until `total` are done or time is up."""
-    result = Result(name)
-    counter = itertools.count()
+                  max_seconds: float, first: int = 0, into: Result | None = None) -> Result:
+    """Closed loop: `concurrency` requests in flight until `total` are done or time is up.
+    Requests are numbered from `first`; ``into``: a result to add this slice to."""
+    result = into or Result(name)
+    counter = itertools.count(first)
     deadline = time.monotonic() + max_seconds
 
     async def worker() -> None:
         while time.monotonic() < deadline:
             i = next(counter)
-            if i >= total:
+            if i >= first + total:
                 return
             await _timed(result, request, i, check)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    result.elapsed = time.perf_counter() - started
+    result.elapsed += time.perf_counter() - started
     return result
 
 

@@ -16,7 +16,8 @@ What it does (see docs/load.md for the figures and how to read them):
 4. times each page in a closed loop (`--concurrency` requests in flight, at most `--requests`
    requests and `--max-seconds` per page), the floor view first, and prints requests/s,
    p50, p95, errors and each page's throughput as a share of the floor view's, measured
-   again just before and just after each page (the machine's speed drifts during a run);
+   in `--rounds` slices, each between two slices of the floor view (the machine's speed
+   drifts during a run; the share compares both over the same stretch of time);
 5. stops gunicorn. Every loop is bounded; nothing leaves the loopback interface.
 Exit status 0 when every target is met, 1 otherwise.
 """
@@ -50,7 +51,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--academies", type=int, default=20)
-    parser.add_argument("--ack-users", type=int, default=220,
+    parser.add_argument("--ack-users", type=int, default=420,
                         help="distinct staff who each acknowledge once (the POST samples)")
     parser.add_argument("--ack-one-at-a-time", type=int, default=20,
                         help="of those, how many acknowledge one at a time (service time)")
@@ -71,6 +72,9 @@ def parse_args() -> argparse.Namespace:
                         help="threads per worker (more than 1: gunicorn's gthread workers)")
     parser.add_argument("--port", type=int, default=0, help="0: any free loopback port")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="slices each page is measured in, each between two slices of the "
+                             "floor view (its share is taken against those)")
     parser.add_argument("--no-profile", dest="profile", action="store_false",
                         help="skip the per-page SQL query count and in-process timing")
     return parser.parse_args()
@@ -174,10 +178,25 @@ async def run(url: str, plan: dict, args) -> list[Result]:
                    args.ack_at_human_pace)
     floor_request = chosen[0][1]
 
-    async def floor_now() -> float:
-        floor = await measure("floor view", floor_request, ok_page, total=args.requests,
+    async def paired(name, request, check, total) -> Result:
+        """The page in `args.rounds` slices, each between two slices of the floor view: the
+        share compares the two over the same stretch of time (the machine's speed drifts by a
+        third within minutes), and each slice's requests are numbered on from the last."""
+        rounds = max(1, min(args.rounds, total))
+        floor = await measure("floor view", floor_request, ok_page,
+                              total=max(1, args.requests // rounds),
                               concurrency=args.concurrency, max_seconds=args.max_seconds)
-        return floor.rps
+        result, done = Result(name), 0
+        for n in range(rounds):
+            size = total // rounds + (1 if n < total % rounds else 0)
+            await measure(name, request, check, total=size, concurrency=args.concurrency,
+                          max_seconds=args.max_seconds / rounds, first=done, into=result)
+            done += size
+            await measure("floor view", floor_request, ok_page,
+                          total=max(1, args.requests // rounds), concurrency=args.concurrency,
+                          max_seconds=args.max_seconds, into=floor)
+        result.floor_rps = floor.rps
+        return result
 
     try:
         for name, request, check, total in chosen:
@@ -198,19 +217,19 @@ async def run(url: str, plan: dict, args) -> list[Result]:
                               concurrency=concurrency, max_seconds=args.max_seconds)
             if total is None and concurrency == 1:
                 total = 50
-            paired = concurrency != 1 and bool(results)  # every page but the floor itself
-            before = await floor_now() if paired else None
-            result = await measure(name, request, check, total=total or args.requests,
-                                   concurrency=concurrency, max_seconds=args.max_seconds)
+            is_paired = concurrency != 1 and bool(results)  # every page but the floor itself
+            if is_paired:
+                result = await paired(name, request, check, total or args.requests)
+            else:
+                result = await measure(name, request, check, total=total or args.requests,
+                                       concurrency=concurrency, max_seconds=args.max_seconds)
             result.comparable = concurrency != 1
-            if paired:
-                result.floor_rps = (before + await floor_now()) / 2
             results.append(result)
             share = result.share_of(results[0])
             print(f"  {name}: {result.rps:.1f} req/s, p95 {result.percentile(95):.0f} ms, "
                   f"{result.errors} errors {result.first_error}"
                   + (f"; floor around it {result.floor_rps:.1f} req/s, {share:.0%}"
-                     if paired and share is not None else ""), flush=True)
+                     if is_paired and share is not None else ""), flush=True)
     finally:
         for client in [*staff, principal]:
             await client.aclose()
