@@ -19,9 +19,9 @@ from accounts.models import Academy, Category
 from accounts.permissions import can, requires
 from acknowledgements import compliance_cache, selectors, services
 from acknowledgements.forms import NudgeForm, OnBehalfForm, QuestionForm, TokenOnlyForm
-from acknowledgements.models import Acknowledgement, Assignment, Method, Question, SectionView
+from acknowledgements.models import Acknowledgement, Assignment, Method, Question
 from acknowledgements.sections import section_for_clause
-from core.sql import space_joined, split_joined
+from core.sql import split_joined
 from policies.models import Policy, PolicyVersion
 from policies.redline import render_marks_html
 from policies.redline import summary as redline_summary
@@ -284,13 +284,8 @@ def _own_assignment_with_served(request, pk: int, *, only: tuple | None = None
     """`_own_assignment` for the reading and acknowledge pages, with ``served_keys``: the keys
     of the sections already served to the person (space-separated, or None), read in the same
     query. ``only``: the columns the page uses (default: all but the version's long texts)."""
-    served = space_joined(SectionView._meta.db_table, "section", (
-        '"person_id" = "acknowledgements_assignment"."person_id" '
-        'AND "version_id" = "acknowledgements_assignment"."version_id"'))
-    assignments = Assignment.objects.select_related("version", "version__policy")
-    assignments = (assignments.only(*only) if only else assignments.defer(*VERSION_UNUSED))
-    assignment = (assignments.filter(pk=pk, person_id=request.user.pk)
-                  .annotate(served_keys=served).first())
+    assignment = selectors.own_assignment_with_served(pk, request.user.pk, only=only,
+                                                      unused=VERSION_UNUSED)
     if assignment is None:
         raise Http404("No such request.")
     assignment.person = request.user

@@ -12,13 +12,35 @@ def space_joined(table: str, column: str, where: str) -> RawSQL:
     Raw SQL because an ORM ``Subquery`` with ``OuterRef`` costs more Python to build than the
     separate query it saves. For values without spaces (keys, ids); read with `split_joined`.
     """
+    return RawSQL(space_joined_sql(table, column, where), (), output_field=CharField())
+
+
+def space_joined_sql(table: str, column: str, where: str) -> str:
+    """The subquery of `space_joined`, as SQL text."""
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
         joined = f"STRING_AGG(({qn(column)})::text, ' ')"
     else:
         joined = f"GROUP_CONCAT({qn(column)}, ' ')"
-    return RawSQL(f"SELECT {joined} FROM {qn(table)} WHERE {where}", (),
-                  output_field=CharField())
+    return f"SELECT {joined} FROM {qn(table)} WHERE {where}"
+
+
+def rows_to_instances(connection, models_and_fields, row) -> list:
+    """Model instances (`Model.from_db`, the rest of their fields deferred) from one row that
+    holds the columns of ``models_and_fields`` ([(model, [field])]) one model after another,
+    with the database's and the fields' converters applied as the ORM applies them."""
+    instances, start = [], 0
+    for model, fields in models_and_fields:
+        values = []
+        for field, value in zip(fields, row[start:start + len(fields)], strict=True):
+            column = field.get_col(model._meta.db_table)
+            for convert in (connection.ops.get_db_converters(column)
+                            + field.get_db_converters(connection)):
+                value = convert(value, column, connection)
+            values.append(value)
+        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+        start += len(fields)
+    return instances
 
 
 def split_joined(value: str | None) -> list[str]:
