@@ -19,7 +19,7 @@ from acknowledgements.models import (
     ChainHead,
     SectionView,
 )
-from core.sql import rows_to_instances, space_joined_sql
+from core.sql import columns_sql, fields_of, rows_to_instances, space_joined_sql
 from policies.models import PolicyVersion
 
 STATUS_LABELS = {"done": "Acknowledged", "outstanding": "Outstanding", "overdue": "Overdue"}
@@ -367,23 +367,19 @@ def _assignment_query(only: tuple[str, ...] | None, unused: tuple[str, ...]):
 
     from policies.models import Policy
 
-    paths = (("", Assignment), ("version__", PolicyVersion), ("version__policy__", Policy))
-
     def wanted(prefix: str, model) -> list:
-        """The model's fields to read, in the order `Model.from_db` expects them."""
         if only is None:
-            return [f for f in model._meta.concrete_fields if prefix + f.name not in unused]
-        names = {name.removeprefix(prefix) for name in only
-                 if name.startswith(prefix) and "__" not in name.removeprefix(prefix)}
-        return [f for f in model._meta.concrete_fields
-                if f.primary_key or f.name in names or f.attname in names]
+            return fields_of(model, leave_out={name.removeprefix(prefix) for name in unused
+                                               if name.startswith(prefix)})
+        return fields_of(model, only={name.removeprefix(prefix) for name in only
+                                      if name.startswith(prefix)
+                                      and "__" not in name.removeprefix(prefix)})
 
+    paths = (("", Assignment), ("version__", PolicyVersion), ("version__policy__", Policy))
     layout = [(model, wanted(prefix, model)) for prefix, model in paths]
     qn = connection.ops.quote_name
+    columns = columns_sql(layout)
     tables = [qn(model._meta.db_table) for _, model in paths]
-    columns = ", ".join(f"{table}.{qn(f.column)}"
-                        for table, (_, fields) in zip(tables, layout, strict=True)
-                        for f in fields)
     assignments, versions, policies = tables
     served = space_joined_sql(SectionView._meta.db_table, "section", (
         f"{qn('person_id')} = {assignments}.{qn('person_id')} "

@@ -25,6 +25,23 @@ def space_joined_sql(table: str, column: str, where: str) -> str:
     return f"SELECT {joined} FROM {qn(table)} WHERE {where}"
 
 
+def fields_of(model, *, only=None, leave_out=()) -> list:
+    """The model's concrete fields to read, in the order `Model.from_db` expects them: those
+    named in ``only`` (names or attnames; the primary key always), else all but ``leave_out``."""
+    if only is None:
+        return [f for f in model._meta.concrete_fields if f.name not in leave_out]
+    return [f for f in model._meta.concrete_fields
+            if f.primary_key or f.name in only or f.attname in only]
+
+
+def columns_sql(models_and_fields) -> str:
+    """The select list for ``models_and_fields`` ([(model, [field])]), each column qualified
+    by its model's table, for `rows_to_instances`."""
+    qn = connection.ops.quote_name
+    return ", ".join(f"{qn(model._meta.db_table)}.{qn(f.column)}"
+                     for model, fields in models_and_fields for f in fields)
+
+
 def rows_to_instances(connection, models_and_fields, row) -> list:
     """Model instances (`Model.from_db`, the rest of their fields deferred) from one row that
     holds the columns of ``models_and_fields`` ([(model, [field])]) one model after another,

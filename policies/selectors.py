@@ -9,18 +9,25 @@ Stable API for colleagues (documented in docs/policies.md):
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from typing import NamedTuple
 
-from django.db.models import BooleanField, CharField, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Academy, User
 from accounts.permissions import can
-from core.sql import space_joined, split_joined
+from core.sql import (
+    columns_sql,
+    fields_of,
+    rows_to_instances,
+    space_joined_sql,
+    split_joined,
+)
 from policies.models import AcademyAddendum, Clause, Policy, PolicyVersion
 from policies.redline import ClauseDiff, redline
 
@@ -147,41 +154,18 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     (``audience_academy_ids``, in the same query); leaves out the source text.
     """
     academy_id = getattr(user, "academy_id", None)
-    # Scalar subqueries written in SQL: building them (or joins) with the ORM costs more Python
-    # than the query itself. ``V`` is the version row of the outer query.
-    V = '"policies_policyversion"'
-    # The same rule as ``approved_addendum``: that academy's addendum, approved.
-    has_addendum = RawSQL(
-        f'EXISTS (SELECT 1 FROM "policies_academyaddendum" WHERE "version_id" = {V}."id" '
-        'AND "academy_id" = %s AND "status" = %s)',
-        (academy_id, AcademyAddendum.Status.APPROVED), output_field=BooleanField(),
-    ) if academy_id else Value(False, output_field=BooleanField())
-    # Who approved that addendum, by their name now (names are not cached).
-    approver = RawSQL(
-        'SELECT "accounts_user"."full_name" FROM "policies_academyaddendum" INNER JOIN '
-        '"accounts_user" ON "accounts_user"."id" = "policies_academyaddendum"."approved_by_id" '
-        f'WHERE "policies_academyaddendum"."version_id" = {V}."id" '
-        'AND "policies_academyaddendum"."academy_id" = %s '
-        'AND "policies_academyaddendum"."status" = %s',
-        (academy_id, AcademyAddendum.Status.APPROVED), output_field=CharField(),
-    ) if academy_id else Value(None, output_field=CharField())
-    version = (
-        PolicyVersion.objects.filter(policy__slug=slug, label=label)
-        .select_related("policy").defer("source_text")
-        .annotate(
-            approved_by_name=RawSQL(
-                f'SELECT "full_name" FROM "accounts_user" WHERE "id" = {V}."approved_by_id"',
-                (), output_field=CharField()),
-            previous_label=RawSQL(
-                'SELECT "label" FROM "policies_policyversion" earlier '
-                f'WHERE earlier."id" = {V}."previous_id"', (), output_field=CharField()),
-            reader_has_addendum=has_addendum,
-            reader_addendum_approver=approver,
-            audience_academy_ids=space_joined(
-                Policy.audience_academies.through._meta.db_table, "academy_id",
-                f'"policy_id" = {V}."policy_id"'))
-        .first()
-    )
+    sql, layout = _version_for_reading_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [academy_id, AcademyAddendum.Status.APPROVED,
+                             academy_id, AcademyAddendum.Status.APPROVED, slug, label])
+        row = cursor.fetchone()
+    version = None
+    if row is not None:
+        version, policy = rows_to_instances(connection, layout, row[:-5])
+        version.policy = policy
+        (version.approved_by_name, version.previous_label, has_addendum,
+         version.reader_addendum_approver, version.audience_academy_ids) = row[-5:]
+        version.reader_has_addendum = bool(has_addendum)
     if version is None:
         raise Http404("No such version.")
     if is_backstage(user):
@@ -198,6 +182,38 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")
     return version
+
+
+@functools.cache
+def _version_for_reading_sql() -> tuple[str, list]:
+    """The query of `get_version_for_reading`, built once: the version (less its source text)
+    and its policy, then five scalar subqueries. Through the ORM (select_related, defer and
+    five annotations) it cost more CPU to build on every request than the database took to
+    answer it. Parameters: the reader's academy and the approved status (twice), slug, label."""
+    layout = [(PolicyVersion, fields_of(PolicyVersion, leave_out={"source_text"})),
+              (Policy, fields_of(Policy))]
+    qn = connection.ops.quote_name
+    V, P = qn(PolicyVersion._meta.db_table), qn(Policy._meta.db_table)
+    # The same rule as ``approved_addendum``: that academy's addendum, approved.
+    addendum = (f'WHERE "policies_academyaddendum"."version_id" = {V}."id" '
+                'AND "policies_academyaddendum"."academy_id" = %s '
+                'AND "policies_academyaddendum"."status" = %s')
+    subqueries = [
+        f'SELECT "full_name" FROM "accounts_user" WHERE "id" = {V}."approved_by_id"',
+        f'SELECT earlier."label" FROM {V} earlier WHERE earlier."id" = {V}."previous_id"',
+        f'SELECT EXISTS (SELECT 1 FROM "policies_academyaddendum" {addendum})',
+        # Who approved that addendum, by their name now (names are not cached).
+        'SELECT "accounts_user"."full_name" FROM "policies_academyaddendum" INNER JOIN '
+        '"accounts_user" ON "accounts_user"."id" = "policies_academyaddendum"."approved_by_id" '
+        + addendum,
+        space_joined_sql(Policy.audience_academies.through._meta.db_table, "academy_id",
+                         f'"policy_id" = {V}."policy_id"'),
+    ]
+    sql = (f"SELECT {columns_sql(layout)}, "
+           + ", ".join(f"({subquery})" for subquery in subqueries)
+           + f" FROM {V} INNER JOIN {P} ON {P}.\"id\" = {V}.\"policy_id\" "
+           f"WHERE {P}.\"slug\" = %s AND {V}.\"label\" = %s")
+    return sql, layout
 
 
 def version_redline(old_version: PolicyVersion, new_version: PolicyVersion) -> list[ClauseDiff]:
