@@ -14,20 +14,12 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_log(
-    *,
-    action: str,
-    actor=None,
-    obj: models.Model | None = None,
-    summary: str = "",
-    changes: dict[str, Any] | None = None,
-    request=None,
-) -> AuditEvent:
-    """Append an event. Call inside the same transaction as the change it records."""
-    event = audit_event(action=action, actor=actor, obj=obj, summary=summary, changes=changes,
-                        request=request)
-    event.save()
-    return event
+def audit_log(**event) -> AuditEvent:
+    """Append an event (the arguments of `audit_event`). Call inside the same transaction as
+    the change it records."""
+    appended = audit_event(**event)
+    appended.save()
+    return appended
 
 
 def audit_event(
