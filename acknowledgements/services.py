@@ -371,7 +371,9 @@ class Outcome:
 
 
 def _user_agent(request) -> str:
-    return (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:500]
+    # PostgreSQL cannot store NUL in text: a header holding one would lose the record.
+    agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    return agent.replace("\x00", "")[:500]
 
 
 def acknowledgement_record(

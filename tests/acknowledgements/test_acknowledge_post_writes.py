@@ -93,10 +93,11 @@ def test_a_record_with_accents_quotes_and_backslashes_still_hashes_to_its_stored
     read_everything(client, assignment)
 
     client.post(reverse("acknowledgements:acknowledge", args=[assignment.pk]), {"agree": "yes"},
-                HTTP_USER_AGENT='Browser "quoted" \\ 1.0 ☃')
+                HTTP_USER_AGENT='Browser "quoted" \\ 1.0 ☃\x00')
 
     record = Acknowledgement.objects.get(person=org.staff, version=published)
     assert record.person_name == 'Siân O\'Brien-Ñúñez "李" \\ back'
+    assert record.user_agent == 'Browser "quoted" \\ 1.0 ☃'
     assert record.record_hash == record.compute_hash()
     call_command("verify_acknowledgements")
 
