@@ -457,7 +457,7 @@ def _listed(queryset, q: str, status: str, today):
     return queryset
 
 
-def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns, versions,
+def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdowns, versions,
                version, scope: str, academy=None, show_academy_filter: bool = False,
                slug: str = "trust"):
     today = timezone.localdate()
@@ -471,18 +471,27 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
     sort = sort if sort in selectors.SORTS else "status"
     descending = request.GET.get("dir") == "desc"
 
-    if category:
-        queryset = queryset.filter(person__category=category)
-    if academy_code:
-        queryset = queryset.filter(person__academy__code=academy_code)
-    rows_qs = selectors.roster_rows(_listed(queryset, q, status, today), sort=sort,
-                                    descending=descending, today=today)
+    # The queries are built only when asked: a dashboard served from the cache needs none,
+    # and building them cost more CPU than serving the cached page.
+    def scoped():
+        queryset = assignments()
+        if category:
+            queryset = queryset.filter(person__category=category)
+        if academy_code:
+            queryset = queryset.filter(person__academy__code=academy_code)
+        return queryset
+
+    def rows_qs():
+        return selectors.roster_rows(_listed(scoped(), q, status, today), sort=sort,
+                                     descending=descending, today=today)
+
     if request.GET.get("format") == "csv":
         name = f"acknowledgements-{slug}-{version.policy.slug}-{version.label}-{today}.csv"
-        return _csv_response(rows_qs, name)
+        return _csv_response(rows_qs(), name)
     status = status if status in _STATUS_FILTERS else ""
 
     def figures() -> dict:
+        queryset = scoped()
         tables = [(label, selectors.breakdown(queryset, by, today)) for label, by in breakdowns]
         # A breakdown has a row for every group (no academy / no category too): add them up.
         summary = (selectors.summary_of(tables[0][1]) if tables
@@ -496,7 +505,7 @@ def _dashboard(request, *, title: str, heading_scope: str, queryset, breakdowns,
         direct = count <= DIRECT_PAGE_LIMIT
         if direct:
             # Few people: sort and cut the page of full rows in one query.
-            paginator = Paginator(rows_qs, 50)
+            paginator = Paginator(rows_qs(), 50)
         else:
             # Many: sort and cut the page on a lean query (ids only), then fetch the 50 full rows.
             paginator = Paginator(selectors.roster_ids(listed, sort=sort, descending=descending,
@@ -644,7 +653,7 @@ def trust(request):
     return _dashboard(
         request, title="Trust compliance", heading_scope="the whole trust", versions=versions,
         version=version, scope="trust",
-        queryset=selectors.assignments_for(version),
+        assignments=lambda: selectors.assignments_for(version),
         breakdowns=[("By academy", "academy"), ("By category", "category")],
         show_academy_filter=True, slug="trust",
     )
@@ -671,7 +680,7 @@ def academy(request, code: str):
     return _dashboard(
         request, title=f"{place.name}: compliance", heading_scope=place.name,
         versions=versions, version=version, scope="academy", academy=place,
-        queryset=selectors.assignments_for(version, academy=place),
+        assignments=lambda: selectors.assignments_for(version, academy=place),
         breakdowns=[("By category", "category")], slug=place.code,
     )
 
@@ -686,18 +695,17 @@ def category(request, category: str):
         return _no_version(request, f"{label}: compliance")
     user = request.user
     if can(user, "compliance.trust"):
-        queryset, scope_label = selectors.assignments_for(version, category=category), "the trust"
-        place = None
+        place, scope_label = None, "the trust"
     elif user.role == "principal" and user.academy_id:
         place = user.academy
-        queryset = selectors.assignments_for(version, academy=place, category=category)
         scope_label = place.name
     else:
         raise Http404("No such view.")
     return _dashboard(
         request, title=f"{label}: compliance", heading_scope=f"{label.lower()} in {scope_label}",
         versions=versions, version=version, scope="category", academy=place,
-        queryset=queryset, breakdowns=[("By academy", "academy")] if place is None else [],
+        assignments=lambda: selectors.assignments_for(version, academy=place, category=category),
+        breakdowns=[("By academy", "academy")] if place is None else [],
         show_academy_filter=place is None, slug=category,
     )
 
@@ -710,7 +718,8 @@ def team(request):
     return _dashboard(
         request, title="My team: policy acknowledgements", heading_scope="your direct reports",
         versions=versions, version=version, scope="team",
-        queryset=selectors.assignments_for(version, manager=request.user), breakdowns=[],
+        assignments=lambda: selectors.assignments_for(version, manager=request.user),
+        breakdowns=[],
         slug="team",
     )
 

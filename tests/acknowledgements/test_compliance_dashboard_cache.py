@@ -64,3 +64,20 @@ def test_each_line_manager_sees_their_own_team_after_another_opened_theirs(
     theirs = open_page(client_as("other_principal"), url)[0]
     assert "Other Staff" in theirs
     assert "Staff Member" not in theirs
+
+
+def test_a_dashboard_served_from_the_cache_builds_none_of_its_queries(
+        client_as, org, published, monkeypatch):
+    from acknowledgements import selectors
+
+    client = client_as("principal")
+    open_page(client, _academy_url(org))
+    built = []
+    original = selectors.assignments_for
+    monkeypatch.setattr(selectors, "assignments_for",
+                        lambda *args, **kwargs: built.append(1) or original(*args, **kwargs))
+
+    page, _ = open_page(client, _academy_url(org))
+
+    assert "Staff Member" in page
+    assert built == []
