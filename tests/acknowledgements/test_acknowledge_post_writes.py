@@ -121,6 +121,7 @@ def test_the_hash_parts_joined_around_the_previous_hash_and_sequence_give_the_ha
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_post_writes_everything_in_one_statement_outside_a_transaction(
         postgres_only, client_as, org, published):
+    ChainHead.objects.get_or_create(pk=1)  # an earlier test's flush may have removed it
     assignment = Assignment.objects.get(person=org.staff, version=published)
     client = client_as("staff")
     read_everything(client, assignment)
