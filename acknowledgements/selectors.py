@@ -19,7 +19,7 @@ from acknowledgements.models import (
     ChainHead,
     SectionView,
 )
-from core.sql import columns_sql, fields_of, rows_to_instances, space_joined_sql
+from core.sql import columns_sql, fields_of, one_row_as_instances, space_joined_sql
 from policies.models import PolicyVersion
 
 STATUS_LABELS = {"done": "Acknowledged", "outstanding": "Outstanding", "overdue": "Overdue"}
@@ -346,18 +346,13 @@ def own_assignment_with_served(pk: int, person_id: int, *, only: tuple[str, ...]
     through the ORM (select_related, only, an annotation) cost 1.8 ms of CPU to build each
     time, more than the database took to answer it; its SQL is built once here instead, from
     the models' fields, and the rows made into instances as the ORM would."""
-    from django.db import connection
-
     sql, layout = _assignment_query(only, unused)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, person_id])
-        row = cursor.fetchone()
-    if row is None:
+    found = one_row_as_instances(sql, [pk, person_id], layout)
+    if found is None:
         return None
-    assignment, version, policy = rows_to_instances(connection, layout, row[:-1])
+    (assignment, version, policy), (assignment.served_keys,) = found
     version.policy = policy
     assignment.version = version
-    assignment.served_keys = row[-1]
     return assignment
 
 

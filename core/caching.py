@@ -1,4 +1,4 @@
-"""Read-through use of Django's cache (Redis in production) that never fails a page.
+"""Answers kept in Django's cache (Redis in production) that never fail a page.
 
 The cache is a shortcut only: when it cannot be reached, the value is worked out as if it
 were missing, and the page is served from the database.
@@ -15,26 +15,11 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 
-def read_through(key: str, compute, timeout: int | None):
-    """The cached value under `key`, or `compute()` (then kept for `timeout` seconds)."""
-    try:
-        value = cache.get(key)
-    except Exception:
-        logger.warning("cache unavailable for %s", key, exc_info=True)
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, timeout)
-        except Exception:
-            logger.warning("cache unavailable for %s", key, exc_info=True)
-    return value
-
-
 # --------------------------------------------------------------------------- generations
-# A cached answer is stored under a key that names the "generations" of what it depends on;
-# a change bumps a generation to a new value, so every answer worked out before it is never
-# read again (and expires on its own). Used by core/navcache.py and the compliance dashboards.
+# A cached answer is stored with the "generations" of what it depends on and used only while
+# they are still current; a change bumps a generation to a new value, so every answer worked
+# out before it is never used again (and expires on its own). Used by core/navcache.py, the
+# compliance dashboards and the policy text cache.
 
 
 def _new_generation() -> int:
@@ -71,41 +56,47 @@ def generations(keys: list[str]) -> list[int]:
 _ABSENT = object()
 
 
+def _read(keys: list[str], generation_keys, entry_keys) -> dict:
+    """cache.get_many of all of them in one round trip, less what this GET request has read
+    already; the generations found and the entries (found or _ABSENT) are kept for the rest of
+    the request (a generation not there yet is left for `_generations_and_entries` to make)."""
+    memo = _read_in_request.get()
+    known = memo or {}
+    remembered = [*generation_keys, *entry_keys]
+    found = {key: known[key] for key in remembered if key in known}
+    missing = [*keys, *(key for key in remembered if key not in found)]
+    if missing:
+        found.update(cache.get_many(missing))
+    if memo is not None:
+        memo.update({key: found[key] for key in generation_keys if key in found})
+        memo.update({key: found.get(key, _ABSENT) for key in entry_keys})
+    return found
+
+
 def _generations_and_entries(generation_keys: list[str], entry_keys: list[str]):
     """([generation under each key], {entry key: cached entry or _ABSENT}) in one cache round
     trip, or none for what this GET request has read already."""
+    found = _read([], generation_keys, entry_keys)
     memo = _read_in_request.get()
-    wanted = [*generation_keys, *entry_keys]
-    found = {key: memo[key] for key in wanted if key in memo} if memo else {}
-    missing = [key for key in wanted if key not in found]
-    if missing:
-        found.update(cache.get_many(missing))
     for key in generation_keys:
         if key not in found:
             value = _new_generation()
             if not cache.add(key, value, timeout=None):
                 value = cache.get(key, value)
             found[key] = value
-    entries = {key: found.get(key, _ABSENT) for key in entry_keys}
-    if memo is not None:
-        memo.update({key: found[key] for key in generation_keys})
-        memo.update(entries)
-    return [found[key] for key in generation_keys], entries
+            if memo is not None:
+                memo[key] = value
+    return ([found[key] for key in generation_keys],
+            {key: found.get(key, _ABSENT) for key in entry_keys})
 
 
 def get_many(keys: list[str], *, generation_keys=(), names=()) -> dict:
     """cache.get_many(keys), bringing in the same round trip, in a GET request, the generations
     and the `cached_under` entries (by name) that the request will ask for next, which are then
     kept for it. Raises if the cache is down."""
-    memo = _read_in_request.get()
-    entry_keys = [f"portal:{name}" for name in names]
-    extra = [key for key in (*generation_keys, *entry_keys) if key not in memo] \
-        if memo is not None else []
-    found = cache.get_many([*keys, *extra])
-    if memo is not None:
-        # A generation not there yet is left for `generations()` to create.
-        memo.update({key: found[key] for key in generation_keys if key in extra and key in found})
-        memo.update({key: found.get(key, _ABSENT) for key in entry_keys if key in extra})
+    fetch_along = _read_in_request.get() is not None
+    found = _read(keys, generation_keys if fetch_along else (),
+                  [f"portal:{name}" for name in names] if fetch_along else ())
     return {key: found[key] for key in keys if key in found}
 
 

@@ -50,19 +50,24 @@ def _person_part(person_id: int, part: str) -> str:
     return f"person:{part}:{person_id}"
 
 
+def _person_generations(person_id: int) -> list[str]:
+    """What every part of a person's view is cached under."""
+    return [TRUST_KEY, person_key(person_id)]
+
+
 def cached_for_person(person_id: int, part: str, compute):
     """compute() -> this part of the person's view ("nav", "home"), cached while nothing it
     depends on changed. The navigation, which nearly every page shows, is fetched with any
     other part."""
     also = () if part == "nav" else (_person_part(person_id, "nav"),)
-    return _cached([TRUST_KEY, person_key(person_id)], _person_part(person_id, part), compute,
+    return _cached(_person_generations(person_id), _person_part(person_id, part), compute,
                    also)
 
 
 def navigation_keys(person_id: int) -> dict:
     """What a page's other cache read can bring along for this person's navigation
     (`core.caching.get_many`'s keyword arguments)."""
-    return {"generation_keys": [TRUST_KEY, person_key(person_id)],
+    return {"generation_keys": _person_generations(person_id),
             "names": [_person_part(person_id, "nav")]}
 
 

@@ -62,3 +62,15 @@ def rows_to_instances(connection, models_and_fields, row) -> list:
 
 def split_joined(value: str | None) -> list[str]:
     return value.split(" ") if value else []
+
+
+def one_row_as_instances(sql: str, params, models_and_fields) -> tuple[list, tuple] | None:
+    """The first row of ``sql``: (its model instances, by `rows_to_instances`, and the columns
+    after theirs), or None when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = sum(len(fields) for _, fields in models_and_fields)
+    return rows_to_instances(connection, models_and_fields, row[:width]), row[width:]

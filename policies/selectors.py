@@ -24,7 +24,7 @@ from accounts.permissions import can
 from core.sql import (
     columns_sql,
     fields_of,
-    rows_to_instances,
+    one_row_as_instances,
     space_joined_sql,
     split_joined,
 )
@@ -155,19 +155,14 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     """
     academy_id = getattr(user, "academy_id", None)
     sql, layout = _version_for_reading_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [academy_id, AcademyAddendum.Status.APPROVED,
-                             academy_id, AcademyAddendum.Status.APPROVED, slug, label])
-        row = cursor.fetchone()
-    version = None
-    if row is not None:
-        version, policy = rows_to_instances(connection, layout, row[:-5])
-        version.policy = policy
-        (version.approved_by_name, version.previous_label, has_addendum,
-         version.reader_addendum_approver, version.audience_academy_ids) = row[-5:]
-        version.reader_has_addendum = bool(has_addendum)
-    if version is None:
+    found = one_row_as_instances(sql, [academy_id, AcademyAddendum.Status.APPROVED, academy_id,
+                                       AcademyAddendum.Status.APPROVED, slug, label], layout)
+    if found is None:
         raise Http404("No such version.")
+    (version, version.policy), extras = found
+    (version.approved_by_name, version.previous_label, has_addendum,
+     version.reader_addendum_approver, version.audience_academy_ids) = extras
+    version.reader_has_addendum = bool(has_addendum)
     if is_backstage(user):
         return version
     policy = version.policy
