@@ -4,6 +4,8 @@ One report becomes one case. The case moves through the states in `breaches.work
 (one transition table, one function that applies a move). Everything else here is data.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -371,6 +373,9 @@ class ReportDraft(models.Model):
                               related_name="breach_drafts")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OWN)
     data = models.JSONField(default=dict, blank=True)
+    #: The form page the draft belongs to. Once the report is sent (or the draft deleted) the
+    #: token is spent, and nothing carrying it may write a draft again.
+    token = models.UUIDField(default=uuid.uuid4)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -380,6 +385,18 @@ class ReportDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft report of {self.owner_id}"
+
+
+class SpentDraftToken(models.Model):
+    """The token of a report form that was sent or deleted: a late autosave or a resubmitted
+    page carrying it is refused. Deliberately no owner and only a date: an anonymous report's
+    spent token must not lead back to the person who sent it."""
+
+    token = models.UUIDField(unique=True)
+    spent_on = models.DateField()
+
+    def __str__(self) -> str:
+        return "Spent draft token"
 
 
 class Evidence(models.Model):

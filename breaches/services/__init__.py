@@ -32,11 +32,13 @@ from breaches.services.common import (
     principal_of,
 )
 from breaches.services.reporting import (
+    DraftSpent,
     draft_attach_evidence,
     draft_discard,
     draft_for,
     draft_remove_evidence,
     draft_save,
+    draft_token_spent,
     report_submit,
     route_report,
 )
@@ -45,12 +47,13 @@ from breaches.services.transitions import case_transition
 from breaches.workflow import CaseError
 
 __all__ = [
-    "DEFAULT_RETENTION_MONTHS", "SANCTIONS", "CaseError", "EvidenceRejected",
+    "DEFAULT_RETENTION_MONTHS", "SANCTIONS", "CaseError", "DraftSpent", "EvidenceRejected",
     "apply_retention", "can_open", "case_anonymise", "case_assign_handler", "case_evidence_add",
     "case_item_add", "case_item_record_compliance", "case_legal_hold", "case_member_add",
     "case_member_remove", "case_message_send", "case_notify_concerned", "case_record_view",
     "case_reply", "case_set_hearer", "case_transition", "case_url", "current_ceo",
     "draft_attach_evidence", "draft_discard", "draft_for", "draft_remove_evidence",
-    "draft_save", "eligible_handlers", "evidence_record_download", "principal_of",
+    "draft_save", "draft_token_spent", "eligible_handlers", "evidence_record_download",
+    "principal_of",
     "report_submit", "route_report",
 ]

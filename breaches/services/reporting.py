@@ -17,6 +17,7 @@ from breaches.models import (
     Evidence,
     ReceivedVia,
     ReportDraft,
+    SpentDraftToken,
     State,
 )
 from breaches.services.common import _event, case_url, current_ceo, principal_of
@@ -70,27 +71,61 @@ def draft_for(owner: User, kind: str = ReportDraft.Kind.OWN) -> ReportDraft | No
     return ReportDraft.objects.filter(owner=owner, kind=kind).first()
 
 
-def draft_save(*, owner: User, data: dict[str, Any], kind: str = ReportDraft.Kind.OWN
-               ) -> ReportDraft:
-    """Keep what the person typed. Only plain strings and lists of strings are stored."""
+class DraftSpent(CaseError):
+    """The form this request comes from was already sent (or its draft deleted)."""
+
+
+def _lock_owner(owner: User) -> None:
+    """Serialise draft writes and sending for one person (PostgreSQL row lock; SQLite
+    serialises writers anyway), so a late autosave cannot slip in beside a send."""
+    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
+
+
+def draft_token_spent(token) -> bool:
+    return bool(token) and SpentDraftToken.objects.filter(token=token).exists()
+
+
+def _spend(*tokens) -> None:
+    today = timezone.localdate()
+    for token in {t for t in tokens if t}:
+        SpentDraftToken.objects.get_or_create(token=token, defaults={"spent_on": today})
+
+
+def draft_save(*, owner: User, data: dict[str, Any], kind: str = ReportDraft.Kind.OWN,
+               token=None) -> ReportDraft:
+    """Keep what the person typed. Only plain strings and lists of strings are stored.
+
+    `token` is the form page's draft token: a page whose report was already sent (or whose
+    draft was deleted) raises DraftSpent and writes nothing, whatever order requests arrive in.
+    """
     clean: dict[str, Any] = {}
     for key, value in data.items():
-        if key in {"csrfmiddlewaretoken", "action"} or key.startswith("evidence_"):
+        if key in {"csrfmiddlewaretoken", "action", "draft_token"} or key.startswith(
+                "evidence_"):
             continue
         if isinstance(value, list):
             clean[key] = [str(v)[:10000] for v in value][:200]
         else:
             clean[key] = str(value)[:20000]
     with transaction.atomic():
+        _lock_owner(owner)
+        if draft_token_spent(token):
+            raise DraftSpent("This report has already been sent or its draft deleted; "
+                             "nothing more is saved from that page.")
+        create = {"data": clean}
+        if token:
+            create["token"] = token
         draft, _ = ReportDraft.objects.update_or_create(
-            owner=owner, kind=kind, defaults={"data": clean}
+            owner=owner, kind=kind, defaults={"data": clean}, create_defaults=create,
         )
     return draft
 
 
-def draft_discard(*, owner: User, kind: str = ReportDraft.Kind.OWN) -> None:
+def draft_discard(*, owner: User, kind: str = ReportDraft.Kind.OWN, token=None) -> None:
     with transaction.atomic():
+        _lock_owner(owner)
         draft = draft_for(owner, kind)
+        _spend(token, draft.token if draft else None)
         if draft is None:
             return
         files = [e.path for e in draft.evidence.all()]
@@ -100,13 +135,16 @@ def draft_discard(*, owner: User, kind: str = ReportDraft.Kind.OWN) -> None:
 
 def draft_attach_evidence(*, owner: User, upload, description: str = "",
                           captured_at: datetime.datetime | None = None, site: str = "",
-                          kind: str = ReportDraft.Kind.OWN, data: dict | None = None
-                          ) -> Evidence:
+                          kind: str = ReportDraft.Kind.OWN, data: dict | None = None,
+                          token=None) -> Evidence:
+    if draft_token_spent(token):
+        raise DraftSpent("This report has already been sent; start a new report.")
     stored = store_upload(upload)  # raises EvidenceRejected before anything is kept
     try:
         with transaction.atomic():
-            draft = draft_save(owner=owner, data=data or {}, kind=kind) if data is not None \
-                else ReportDraft.objects.get_or_create(owner=owner, kind=kind)[0]
+            draft = draft_save(owner=owner, data=data or {}, kind=kind, token=token) \
+                if data is not None else draft_for(owner, kind) or draft_save(
+                    owner=owner, data={}, kind=kind, token=token)
             return Evidence.objects.create(
                 draft=draft, uploaded_by=owner, original_name=stored.original_name,
                 stored_name=stored.stored_name, content_type=stored.kind.content_type,
@@ -137,6 +175,7 @@ def report_submit(
     draft_kind: str = ReportDraft.Kind.OWN,
     logged_by: User | None = None,
     request=None,
+    draft_token=None,
 ) -> Case:
     """Turn a filled-in report into a case, route it and tell the receiver.
 
@@ -159,6 +198,10 @@ def report_submit(
     on_behalf = logged_by is not None
     original_reporter = data.get("on_behalf_of") if on_behalf else reporter
     with transaction.atomic():
+        _lock_owner(logged_by or reporter)
+        if draft_token_spent(draft_token):
+            raise DraftSpent("This report has already been sent. Start a new report for "
+                             "anything else you want to report.")
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -199,6 +242,7 @@ def report_submit(
         if clauses:
             case.cited_clauses.set(clauses)
         draft = draft_for(logged_by or reporter, draft_kind)
+        _spend(draft_token, draft.token if draft else None)
         if draft is not None:
             draft.evidence.update(case=case, draft=None)
             if anonymous:

@@ -11,6 +11,7 @@ from audit.services import audit_log
 from breaches.models import (
     Case,
     ReportDraft,
+    SpentDraftToken,
     State,
 )
 from breaches.services.common import _event, _today
@@ -78,6 +79,8 @@ def apply_retention(*, today: datetime.date | None = None, dry_run: bool = False
         result["drafts_deleted"].append(str(draft.pk))
         if not dry_run:
             draft_discard(owner=draft.owner, kind=draft.kind)
+    if not dry_run:
+        SpentDraftToken.objects.filter(spent_on__lt=cutoff.date()).delete()
     if not dry_run and (result["anonymised"] or result["drafts_deleted"]):
         with transaction.atomic():
             audit_log(action="breaches.retention_applied", summary=(

@@ -66,8 +66,9 @@ def test_the_report_page_explains_what_anonymity_means_for_follow_up(client_as):
 
 def test_a_draft_is_kept_on_the_server_and_shown_again(client_as, org):
     client = client_as("staff")
-    client.post(reverse("breaches:report_autosave"), {"description": "Half written",
-                                                      "platform": "tiktok"})
+    client.post(reverse("breaches:report_autosave"), {
+        "description": "Half written", "platform": "tiktok",
+        "draft_token": "6f1c2b9e-2f55-4a8e-9a39-0d7c5f0e1a11"})
     page = client_as("staff").get(reverse("breaches:report_new")).content.decode()
     assert "Half written" in page
 

@@ -1,3 +1,5 @@
+"""The case team's pages: the list, the register, the case, its moves and actions."""
+
 import csv
 from functools import wraps
 
@@ -6,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -19,15 +21,11 @@ from audit.services import audit_log
 from breaches import forms, selectors, services
 from breaches.access import (
     case_roles,
-    get_case_about_user,
-    get_own_report_for_user,
     recently_authenticated,
 )
 from breaches.evidence import EvidenceRejected
-from breaches.models import Case, CaseItem, ReportDraft, State
+from breaches.models import Case, CaseItem, State
 from breaches.workflow import TRANSITIONS, CaseError, available_moves, may
-
-SENT_SESSION_KEY = "breaches_report_sent"
 
 
 def case_team_view(view):
@@ -47,234 +45,6 @@ def case_team_view(view):
         return view(request, case, *args, **kwargs)
 
     return wrapper
-
-
-# --------------------------------------------------------------------------- reporting
-
-@requires("breaches.report")
-def report_home(request):
-    user = request.user
-    mine = Case.objects.filter(reporter=user, anonymous=False).order_by("-created_at")
-    about_me = Case.objects.filter(concerned=user, concerned_notified_at__isnull=False)
-    return render(request, "breaches/home.html", {
-        "mine": mine, "about_me": about_me,
-        "draft": services.draft_for(user),
-        "can_log": can(user, "breaches.log_on_behalf"),
-        "can_handle": can(user, "breaches.handle") or selectors.cases_visible_to(user).exists(),
-    })
-
-
-def _draft_data(request) -> dict:
-    return {key: values if key == "clauses" else values[-1]
-            for key, values in request.POST.lists()}
-
-
-def _report_form_page(request, *, on_behalf: bool):
-    user = request.user
-    kind = ReportDraft.Kind.ON_BEHALF if on_behalf else ReportDraft.Kind.OWN
-    form_class = forms.OnBehalfForm if on_behalf else forms.ReportForm
-    draft = services.draft_for(user, kind)
-    action = request.POST.get("action", "")
-    form = None
-    if request.method == "POST":
-        if action == "discard":
-            services.draft_discard(owner=user, kind=kind)
-            messages.success(request, "The draft and its files have been deleted.")
-            return redirect(request.path)
-        if action.startswith("remove-"):
-            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
-            try:
-                services.draft_remove_evidence(owner=user, evidence_id=int(action[7:]))
-            except ValueError:
-                pass
-            messages.success(request, "The file was removed from your draft.")
-            return redirect(request.path)
-        if action == "save":
-            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
-            messages.success(request, "Draft saved. It will be here when you come back.")
-            return redirect(request.path)
-        form = form_class(request.POST, request.FILES, reporter=None if on_behalf else user)
-        if action == "attach":
-            form.is_valid()  # for the evidence fields only
-            upload = request.FILES.get("evidence_file")
-            if upload is None:
-                form.add_error("evidence_file", "Choose a file to attach.")
-            elif form.evidence_fields_ok(cyberbullying=bool(request.POST.get("cyberbullying"))):
-                try:
-                    services.draft_attach_evidence(
-                        owner=user, upload=upload, kind=kind, data=_draft_data(request),
-                        description=request.POST.get("evidence_description", ""),
-                        captured_at=form.cleaned_data.get("evidence_captured_at"),
-                        site=request.POST.get("evidence_site", ""),
-                    )
-                except EvidenceRejected as error:
-                    form.add_error("evidence_file", str(error))
-                else:
-                    messages.success(request, f"“{upload.name}” is attached to your draft.")
-                    return redirect(request.path)
-            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
-        elif form.is_valid():
-            response = _submit(request, form, kind=kind, on_behalf=on_behalf)
-            if response is not None:
-                return response
-            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
-        else:
-            services.draft_save(owner=user, data=_draft_data(request), kind=kind)
-        draft = services.draft_for(user, kind)
-    if form is None:
-        form = form_class(initial=draft.data if draft else None,
-                          reporter=None if on_behalf else user)
-    version = selectors.current_policy_version()
-    return render(request, "breaches/report_form.html", {
-        "form": form, "draft": draft, "on_behalf": on_behalf,
-        "draft_files": draft.evidence.all() if draft else [],
-        "policy_version": version,
-        "autosave_url": reverse("breaches:report_autosave_behalf" if on_behalf
-                                else "breaches:report_autosave"),
-        "max_mb": _max_mb(),
-    })
-
-
-def _max_mb() -> int:
-    from breaches.evidence import max_bytes
-
-    return max_bytes() // 1048576
-
-
-def _submit(request, form, *, kind: str, on_behalf: bool):
-    data = dict(form.cleaned_data)
-    upload = request.FILES.get("evidence_file")
-    if upload is not None:
-        if not form.evidence_fields_ok(cyberbullying=bool(data.get("cyberbullying"))):
-            return None
-        try:
-            services.draft_attach_evidence(
-                owner=request.user, upload=upload, kind=kind, data=_draft_data(request),
-                description=data.get("evidence_description") or "",
-                captured_at=data.get("evidence_captured_at"),
-                site=data.get("evidence_site") or "",
-            )
-        except EvidenceRejected as error:
-            form.add_error("evidence_file", str(error))
-            return None
-    draft = services.draft_for(request.user, kind)
-    if data.get("cyberbullying") and draft is not None:
-        missing = [e.original_name for e in draft.evidence.all()
-                   if not (e.captured_at and e.site)]
-        if missing:
-            form.add_error("cyberbullying", "For cyber-bullying every file needs the time, date "
-                           "and place of the site. Remove and attach again: " + ", ".join(missing))
-            return None
-    try:
-        case = services.report_submit(
-            reporter=request.user, data=data, draft_kind=kind,
-            logged_by=request.user if on_behalf else None, request=request,
-        )
-    except CaseError as error:
-        form.add_error(None, str(error))
-        return None
-    request.session[SENT_SESSION_KEY] = {
-        "reference": case.reference, "pk": None if case.anonymous else case.pk,
-        "safeguarding": case.safeguarding, "cpoms": bool(case.cpoms_reference),
-        "anonymous": case.anonymous, "on_behalf": on_behalf,
-        "to_ceo": case.receiver.role == "ceo",
-    }
-    return redirect("breaches:report_sent")
-
-
-@requires("breaches.report")
-def report_new(request):
-    return _report_form_page(request, on_behalf=False)
-
-
-@requires("breaches.log_on_behalf")
-def report_log(request):
-    return _report_form_page(request, on_behalf=True)
-
-
-@require_POST
-@requires("breaches.report")
-def report_autosave(request):
-    draft = services.draft_save(owner=request.user, data=_draft_data(request))
-    return JsonResponse({"saved_at": draft.updated_at.isoformat()})
-
-
-@require_POST
-@requires("breaches.log_on_behalf")
-def report_autosave_behalf(request):
-    draft = services.draft_save(owner=request.user, data=_draft_data(request),
-                                kind=ReportDraft.Kind.ON_BEHALF)
-    return JsonResponse({"saved_at": draft.updated_at.isoformat()})
-
-
-@requires("breaches.report")
-def report_sent(request):
-    sent = request.session.get(SENT_SESSION_KEY)
-    if not sent:
-        return redirect("breaches:home")
-    return render(request, "breaches/report_sent.html", {"sent": sent})
-
-
-@requires("breaches.report")
-def my_report(request, pk: int):
-    case = get_own_report_for_user(request.user, pk)
-    form = forms.ReplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_reply(case=case, actor=request.user, body=form.cleaned_data["body"],
-                                request=request)
-        except CaseError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "Your message has been sent to the person handling it.")
-        return redirect(request.path)
-    return render(request, "breaches/my_report.html", {
-        "case": case, "form": form,
-        "messages_for_me": case.messages.filter(recipient=request.user),
-    })
-
-
-@requires("breaches.report")
-def about_me(request, pk: int):
-    case = get_case_about_user(request.user, pk)
-    appeal_form = forms.AppealForm()
-    reply_form = forms.ReplyForm()
-    if request.method == "POST":
-        if request.POST.get("action") == "appeal":
-            appeal_form = forms.AppealForm(request.POST)
-            if appeal_form.is_valid():
-                try:
-                    services.case_transition(case=case, target=State.APPEAL, actor=request.user,
-                                             reason=appeal_form.cleaned_data["reason"],
-                                             request=request)
-                except CaseError as error:
-                    messages.error(request, str(error))
-                else:
-                    messages.success(request, "Your appeal has been lodged.")
-                    return redirect(request.path)
-        else:
-            reply_form = forms.ReplyForm(request.POST)
-            if reply_form.is_valid():
-                try:
-                    services.case_reply(case=case, actor=request.user,
-                                        body=reply_form.cleaned_data["body"], request=request)
-                except CaseError as error:
-                    messages.error(request, str(error))
-                else:
-                    messages.success(request, "Your message has been sent.")
-                return redirect(request.path)
-    services.case_record_view(case=case, actor=request.user, request=request,
-                              action="breaches.allegation_viewed",
-                              summary="The person concerned read the allegation")
-    roles = case_roles(case, request.user)
-    can_appeal = State.APPEAL in [m.target for m in available_moves(case, roles)]
-    return render(request, "breaches/about_me.html", {
-        "case": case, "appeal_form": appeal_form, "reply_form": reply_form,
-        "can_appeal": can_appeal,
-        "messages_for_me": case.messages.filter(recipient=request.user),
-        "cited": case.cited_clauses.select_related("version__policy").order_by("order"),
-        "breached": case.clauses_breached.select_related("version__policy").order_by("order"),
-    })
 
 
 # --------------------------------------------------------------------------- the case team
