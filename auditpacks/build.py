@@ -261,14 +261,13 @@ def _plain(value):
     return value
 
 
-def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
-    progress(10, "Collecting the case record")
+def case_pack_html(pack: Pack) -> tuple[str, dict[str, Section], dict]:
+    """The case pack as HTML (what the PDF prints), its sections and their input hashes."""
     sections = case_sections(pack)
     inputs = input_hashes(sections, CASE_INPUT_LABELS)
     chain = sections["chain_head"].data if sections["chain_head"].available else ""
     context = sections["case"].data["context"]
     case = sections["case"].data["case"]
-    progress(40, "Preparing the document")
     html = render_to_string("auditpacks/pdf/case_pack.html", {
         "pack": pack,
         "trust_name": settings.TRUST_NAME,
@@ -284,6 +283,14 @@ def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
                                  f"{context.get('reference', pack.case_label)}",
                                  pack.document_id),
     })
+    return html, sections, inputs
+
+
+def build_case_pack(pack: Pack, progress: Progress = _noop) -> BuiltPack:
+    progress(10, "Collecting the case record")
+    html, sections, inputs = case_pack_html(pack)
+    chain = sections["chain_head"].data if sections["chain_head"].available else ""
+    progress(40, "Preparing the document")
     pdf, pages = render_pdf(html, progress)
     missing = [s.title for s in sections.values() if not s.available]
     return BuiltPack(pdf=pdf, pages=pages, inputs=inputs, chain_head_hash=chain, missing=missing)

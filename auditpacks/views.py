@@ -1,3 +1,4 @@
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,18 @@ from auditpacks.models import Pack
 from auditpacks.selectors import case_packs_for_user, get_pack_for_user
 from auditpacks.sources import SourceUnavailable, roster_section, selector
 from policies.models import PolicyVersion
+
+
+def _require_fresh_sign_in(request) -> None:
+    """What reveals a case's content (its pack, the pack's file, the case register) asks for
+    the password or an authenticator code again, exactly as the case page does
+    (breaches.access.recently_authenticated: ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    try:
+        recently_authenticated = selector("breaches.access", "recently_authenticated")
+    except SourceUnavailable:
+        return
+    if not recently_authenticated(request):
+        raise ReauthenticationRequired()
 
 
 @requires("auditpacks.policy_pack", "auditpacks.verify")
@@ -66,6 +79,8 @@ def retry(request, document_id: str):
 @login_required
 def download(request, document_id: str):
     pack = get_pack_for_user(request.user, document_id)
+    if pack.kind == Pack.Kind.CASE:
+        _require_fresh_sign_in(request)
     path = pack.file_path
     if pack.status != Pack.Status.READY or path is None or not path.exists():
         messages.error(request, "This pack has no file to download: it is not ready, it "
@@ -101,6 +116,7 @@ def case_pack(request, case_pk: str):
     except SourceUnavailable as exc:
         raise Http404("Breach cases are not available yet.") from exc
     case = get_case_for_user(request.user, case_pk)
+    _require_fresh_sign_in(request)
     if request.method == "POST":
         pack = services.pack_request_case(actor=request.user, case_pk=case.pk, request=request)
         messages.success(request, f"The case pack {pack.document_id} is being built.")
@@ -183,6 +199,7 @@ def export_cases(request, fmt: str):
     except SourceUnavailable as exc:
         messages.error(request, f"The case register is not available yet ({exc}).")
         return redirect("auditpacks:exports")
+    _require_fresh_sign_in(request)
     headers, cells = exports.table_from_rows(case_register_rows(request.user))
     return _export_response(request, name="case-register", fmt=fmt, headers=headers,
                             cells=cells, title="Case register")

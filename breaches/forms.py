@@ -221,6 +221,11 @@ class TriageForm(forms.Form):
         label="Is this a safeguarding matter?", choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda v: v == "yes", widget=forms.RadioSelect,
     )
+    cpoms_reference = forms.CharField(
+        label="CPOMS reference", required=False, max_length=100,
+        help_text="Clause 10.3: a safeguarding matter is also recorded in CPOMS. Give its "
+        "reference once it is there.",
+    )
     reason = forms.CharField(label="Triage notes", required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -74,6 +74,11 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(state__in=FINAL_STATES)
 
+    def safeguarding(self):
+        """Safeguarding matters: confirmed at triage, or flagged and not yet triaged."""
+        return self.filter(Q(safeguarding_confirmed=True)
+                           | Q(safeguarding_confirmed__isnull=True, safeguarding=True))
+
     def submitted(self):
         return self.all()
 
@@ -159,6 +164,14 @@ class Case(models.Model):
     appeal_result = models.CharField(max_length=20, choices=AppealResult.choices, blank=True)
     appeal_reasons = models.TextField(blank=True)
     appeal_decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="Who decided the appeal (the hearer at the time).",
+    )
+    #: An upheld appeal's replacement outcome ("" when upheld: the first outcome is overturned).
+    #: The first decision (`outcome`, `outcome_reasons`, `decided_by`) is never overwritten.
+    appeal_revised_outcome = models.CharField(max_length=30, choices=Outcome.choices,
+                                              blank=True)
 
     # Closing and retention.
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -202,7 +215,12 @@ class Case(models.Model):
                 condition=~Q(state="outcome") | ~Q(outcome=""), name="breach_outcome_recorded",
             ),
             models.CheckConstraint(
-                condition=Q(safeguarding=True) | Q(cpoms_reference=""),
+                condition=Q(appeal_revised_outcome="") | Q(appeal_result="upheld"),
+                name="breach_revised_outcome_only_when_upheld",
+            ),
+            models.CheckConstraint(
+                condition=Q(safeguarding=True) | Q(safeguarding_confirmed=True)
+                | Q(cpoms_reference=""),
                 name="breach_cpoms_only_for_safeguarding",
             ),
         ]
@@ -216,6 +234,61 @@ class Case(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+    @property
+    def is_safeguarding(self) -> bool:
+        """A safeguarding matter: as decided at triage, or as the reporter flagged it until
+        triage decides."""
+        if self.safeguarding_confirmed is not None:
+            return self.safeguarding_confirmed
+        return self.safeguarding
+
+    @property
+    def safeguarding_label(self) -> str:
+        """The safeguarding decision in words, the same on every page ("" when never raised)."""
+        if self.safeguarding_confirmed is True:
+            return "Safeguarding matter (confirmed at triage)"
+        if self.safeguarding_confirmed is False and self.safeguarding:
+            return "Not a safeguarding matter (decided at triage; the reporter had flagged it)"
+        if self.safeguarding_confirmed is None and self.safeguarding:
+            return "Safeguarding concern (flagged by the reporter; not yet triaged)"
+        return ""
+
+    @property
+    def appeal_decider(self):
+        return self.appeal_decided_by if self.appeal_decided_by_id else self.appeal_hearer
+
+    @property
+    def in_force_label(self) -> str:
+        """The outcome in force in words (no database query; "" before any outcome)."""
+        if not self.outcome:
+            return ""
+        if self.appeal_result == AppealResult.UPHELD:
+            code = self.appeal_revised_outcome
+            return (Outcome(code).label if code
+                    else "No sanction: the outcome was overturned on appeal")
+        return self.get_outcome_display()
+
+    @property
+    def in_force(self) -> dict | None:
+        """The outcome in force now, and whose decision it is: the first decision, or the
+        appeal decision when an appeal was upheld (None before any outcome)."""
+        if not self.outcome:
+            return None
+        if self.appeal_result == AppealResult.UPHELD:
+            return {
+                "code": self.appeal_revised_outcome, "on_appeal": True,
+                "label": self.in_force_label,
+                "decided_by": self.appeal_decider, "decided_at": self.appeal_decided_at,
+            }
+        return {"code": self.outcome, "label": self.in_force_label, "on_appeal": False,
+                "decided_by": self.decided_by, "decided_at": self.decided_at,
+                "confirmed_on_appeal": self.appeal_result == AppealResult.DISMISSED}
+
+    @property
+    def shows_appeal_deadline(self) -> bool:
+        """The appeal deadline means something only while an appeal may still be lodged."""
+        return self.state == State.OUTCOME and self.appeal_deadline is not None
 
     @property
     def platform_label(self) -> str:
@@ -317,6 +390,9 @@ class CaseItem(models.Model):
     complied = models.BooleanField(null=True, blank=True)
     complied_note = models.CharField(max_length=300, blank=True)
     complied_recorded_at = models.DateTimeField(null=True, blank=True)
+    #: A request still unanswered when the case closed is withdrawn then, on the record.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -324,6 +400,10 @@ class CaseItem(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(complied__isnull=True),
+                name="breach_request_answered_or_withdrawn_not_both",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind__in=["evidence_request", "cooperate_request",
                                        "removal_request"]) | Q(deadline__isnull=False),
@@ -341,6 +421,21 @@ class CaseItem(models.Model):
     @property
     def is_request(self) -> bool:
         return self.kind in self.REQUEST_KINDS
+
+    @property
+    def is_open(self) -> bool:
+        """A task: a request with no answer recorded that was not withdrawn."""
+        return self.is_request and self.complied is None and self.withdrawn_at is None
+
+    @property
+    def status_label(self) -> str:
+        if not self.is_request:
+            return ""
+        if self.withdrawn_at:
+            return f"Withdrawn: {self.withdrawn_reason}" if self.withdrawn_reason else "Withdrawn"
+        if self.complied is None:
+            return "Not yet answered"
+        return "Complied with" if self.complied else "Not complied with"
 
 
 class CaseMessage(models.Model):

@@ -53,7 +53,8 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
                     reason="triage overdue: escalated to the CEO",
                 )
     requests = CaseItem.objects.filter(
-        kind__in=CaseItem.REQUEST_KINDS, complied__isnull=True, deadline__lt=today,
+        kind__in=CaseItem.REQUEST_KINDS, complied__isnull=True, withdrawn_at__isnull=True,
+        deadline__lt=today,
     ).exclude(case__state__in=[State.NO_CASE, State.CLOSED]).select_related("case__handler")
     for item in requests:
         yield Reminder(

@@ -58,6 +58,15 @@ def clause_url(clause) -> str:
     return f"/policies/{version.policy.slug}/{version.label}/#{clause.anchor}"
 
 
+def safeguarding_clause_url() -> str:
+    """Where clause 10.3 (safeguarding children and young people) of the current policy is."""
+    version = current_policy_version()
+    if version is None:
+        return ""
+    clause = version.clauses.filter(number="10.3").select_related("version__policy").first()
+    return clause_url(clause) if clause else ""
+
+
 # --------------------------------------------------------------------------- due dates
 
 def case_due(case: Case) -> datetime.date | None:
@@ -73,7 +82,8 @@ def is_overdue(case: Case, today: datetime.date | None = None) -> bool:
 
 
 def open_tasks(case: Case) -> list[CaseItem]:
-    return list(case.items.filter(kind__in=CaseItem.REQUEST_KINDS, complied__isnull=True)
+    return list(case.items.filter(kind__in=CaseItem.REQUEST_KINDS, complied__isnull=True,
+                                  withdrawn_at__isnull=True)
                 .select_related("addressed_to").order_by("deadline"))
 
 
@@ -95,7 +105,7 @@ def mark_overdue(rows, today: datetime.date | None = None):
 
 
 def handler_case_list(user, *, state: str = "", academy: str = "", overdue: bool = False,
-                      q: str = "") -> QuerySet[Case]:
+                      q: str = "", safeguarding: bool = False) -> QuerySet[Case]:
     """Cases the user may see, soonest due first (closed ones last), filtered."""
     today = timezone.localdate()
     cases = with_due(cases_visible_to(user)).select_related("academy", "handler")
@@ -109,6 +119,8 @@ def handler_case_list(user, *, state: str = "", academy: str = "", overdue: bool
         cases = cases.filter(Q(reference__icontains=q) | Q(description__icontains=q))
     if overdue:
         cases = cases.filter(due__lt=today, final=0)
+    if safeguarding:
+        cases = cases.safeguarding()
     return cases.order_by("final", F("due").asc(nulls_last=True), "pk")
 
 
@@ -127,6 +139,7 @@ def case_pack_context(case: Case, user) -> dict[str, Any]:
         for e in case.evidence.all()
     ]
     items = list(case.items.select_related("addressed_to", "created_by"))
+    in_force = case.in_force
     return {
         "case": case,
         "reference": case.reference,
@@ -142,6 +155,9 @@ def case_pack_context(case: Case, user) -> dict[str, Any]:
             "seen_at": case.seen_at,
             "description": case.description,
             "safeguarding": case.safeguarding,
+            "safeguarding_confirmed": case.safeguarding_confirmed,
+            "safeguarding_label": case.safeguarding_label,
+            "is_safeguarding": case.is_safeguarding,
             "cpoms_reference": case.cpoms_reference,
             "cyberbullying": case.cyberbullying,
             "reporter_wishes": case.reporter_wishes,
@@ -156,6 +172,8 @@ def case_pack_context(case: Case, user) -> dict[str, Any]:
         "meetings": [i for i in items if i.kind == CaseItem.Kind.MEETING],
         "notes": [i for i in items if i.kind == CaseItem.Kind.NOTE],
         "requests": [i for i in items if i.is_request],
+        "severity": case.get_severity_display(),
+        "open_tasks": [i for i in items if i.is_open],
         "outcome": {
             "outcome": case.get_outcome_display() if case.outcome else "",
             "reasons": case.outcome_reasons,
@@ -164,18 +182,30 @@ def case_pack_context(case: Case, user) -> dict[str, Any]:
                 for c in case.clauses_breached.select_related("version__policy")
                 .order_by("order")
             ],
-            "decided_by": str(case.decided_by) if case.decided_by_id else "",
+            "decided_by": case.decided_by.full_name if case.decided_by_id else "",
             "decided_at": case.decided_at,
-            "appeal_deadline": case.appeal_deadline,
+            # Only while an appeal may still be lodged.
+            "appeal_deadline": case.appeal_deadline if case.shows_appeal_deadline else None,
+            "in_force": bool(in_force) and not in_force["on_appeal"],
         },
         "appeal": {
             "lodged_at": case.appeal_lodged_at,
             "grounds": case.appeal_grounds,
-            "hearer": str(case.appeal_hearer) if case.appeal_hearer_id else "",
+            "hearer": case.appeal_hearer.full_name if case.appeal_hearer_id else "",
             "result": case.get_appeal_result_display() if case.appeal_result else "",
             "reasons": case.appeal_reasons,
             "decided_at": case.appeal_decided_at,
+            "decided_by": case.appeal_decider.full_name if case.appeal_result
+            and case.appeal_decider else "",
+            "revised_outcome": case.get_appeal_revised_outcome_display()
+            if case.appeal_revised_outcome else "",
         },
+        "outcome_in_force": {
+            "outcome": in_force["label"],
+            "decided_by": in_force["decided_by"].full_name if in_force["decided_by"] else "",
+            "decided_at": in_force["decided_at"],
+            "on_appeal": in_force["on_appeal"],
+        } if in_force else None,
         "retention_until": case.retention_until,
         "legal_hold": case.legal_hold,
     }
@@ -183,25 +213,28 @@ def case_pack_context(case: Case, user) -> dict[str, Any]:
 
 REGISTER_HEADER = ["Reference", "Reported", "Academy", "Platform", "State", "Safeguarding",
                    "Severity", "Handler", "Due", "Outcome", "Clauses breached", "Appeal",
-                   "Closed", "Retention until", "Legal hold"]
+                   "Outcome in force", "Closed", "Retention until", "Legal hold"]
 
 
 def case_register_rows(user) -> list[list[str]]:
     """Header and one row per case the user may see (for a CSV register)."""
     rows: list[list[str]] = [REGISTER_HEADER]
-    cases = cases_visible_to(user).select_related("academy", "handler").prefetch_related(
+    cases = cases_visible_to(user).select_related(
+        "academy", "handler", "decided_by", "appeal_hearer", "appeal_decided_by",
+    ).prefetch_related(
         "clauses_breached").order_by("created_at", "pk")
     for case in cases:
         due = case_due(case)
         rows.append([
             case.reference, timezone.localtime(case.created_at).strftime("%d/%m/%Y"),
             case.academy.name, case.platform_label, case.get_state_display(),
-            "Yes" if case.safeguarding else "No", case.get_severity_display(),
+            case.safeguarding_label or "No", case.get_severity_display(),
             case.handler.full_name, due.strftime("%d/%m/%Y") if due and not case.is_final else "",
             case.get_outcome_display(),
             " ".join(sorted(c.number for c in case.clauses_breached.all())),
             case.get_appeal_result_display() if case.appeal_result else
             ("Lodged" if case.appeal_lodged_at else ""),
+            case.in_force_label,
             timezone.localtime(case.closed_at).strftime("%d/%m/%Y") if case.closed_at else "",
             case.retention_until.strftime("%d/%m/%Y") if case.retention_until else "",
             "Yes" if case.legal_hold else "No",
@@ -231,10 +264,12 @@ def anonymised_statistics(*, date_from: datetime.date | None = None,
         "by_clause": dict(sorted(by_clause_breached.items())),
         "by_clause_cited": dict(sorted(by_clause_cited.items())),
         "by_platform": dict(Counter(c.get_platform_display() for c in rows)),
-        "by_outcome": dict(Counter(c.get_outcome_display() for c in rows if c.outcome)),
+        # The outcome in force (after any appeal), as the case pages show it.
+        "by_outcome": dict(Counter(c.in_force_label for c in rows if c.outcome)),
         "by_academy": dict(Counter(c.academy.name for c in rows)),
         "by_state": dict(Counter(c.get_state_display() for c in rows)),
-        "safeguarding": sum(1 for c in rows if c.safeguarding),
+        # As the case pages show it: confirmed at triage, or flagged and not yet triaged.
+        "safeguarding": sum(1 for c in rows if c.is_safeguarding),
         "cyberbullying": sum(1 for c in rows if c.cyberbullying),
         "appeals": sum(1 for c in rows if c.appeal_lodged_at),
     }

@@ -219,6 +219,8 @@ def case_item_record_compliance(*, case: Case, actor: User, item_id: int, compli
         item = CaseItem.objects.select_for_update().filter(case=case, pk=item_id).first()
         if item is None or not item.is_request:
             raise CaseError("That request does not exist.")
+        if item.withdrawn_at is not None:
+            raise CaseError("That request was withdrawn when the case closed.")
         item.complied = complied
         item.complied_note = note[:300]
         item.complied_recorded_at = timezone.now()

@@ -16,6 +16,7 @@ from breaches import workdays
 from breaches.access import case_roles
 from breaches.models import (
     Case,
+    CaseItem,
     Outcome,
     State,
 )
@@ -39,7 +40,10 @@ def _retention_until(case: Case, closed_on: datetime.date) -> datetime.date:
     if case.state == State.NO_CASE:
         key = "no_case"
     elif case.outcome:
-        key = case.outcome
+        # The longer of the first outcome and the one in force: the first decision stays on
+        # the record, and a tribunal may ask about either.
+        codes = {case.outcome, (case.in_force or {}).get("code") or case.outcome}
+        key = max(codes, key=lambda code: int(table.get(code, table["no_case"])))
     else:
         key = "informal"
     months = int(table.get(key, table["no_case"]))
@@ -116,7 +120,14 @@ def case_transition(
             case.handler = handler
             case.severity = severity
             case.safeguarding_confirmed = confirmed
+            cpoms = (data.get("cpoms_reference") or "").strip()[:100]
+            if cpoms and (confirmed or case.safeguarding):
+                case.cpoms_reference = cpoms
             changes.update(severity=severity, safeguarding_confirmed=confirmed)
+            if confirmed:
+                reason = "\n".join(filter(None, [reason, "Safeguarding matter: record it in "
+                                                  "CPOMS and tell the Designated Safeguarding "
+                                                  "Lead today (clause 10.3)."]))
         elif target == State.INFORMAL:
             case.step_due = workdays.due_from(today, "informal")
         elif target == State.INVESTIGATION:
@@ -156,11 +167,6 @@ def case_transition(
             case.appeal_hearer = hearer
             case.step_due = workdays.due_from(today, "appeal")
             changes.update(appeal_hearer=hearer.pk)
-            to_notify.append((hearer, "breaches.appeal_to_hear",
-                              f"You are asked to hear the appeal on {case.reference}"))
-            if case.handler_id != actor.pk:
-                to_notify.append((case.handler, "breaches.appeal_lodged",
-                                  f"An appeal was lodged on {case.reference}"))
         elif target == State.CLOSED and source == State.OUTCOME:
             if case.appeal_deadline and today <= case.appeal_deadline:
                 raise CaseError(
@@ -177,15 +183,16 @@ def case_transition(
             if actor.pk == case.decided_by_id:
                 raise CaseError("The first decision-maker cannot decide the appeal.")
             revised = data.get("revised_outcome") or ""
-            if result == "upheld" and revised:
-                if revised not in Outcome.values:
-                    raise CaseError("Choose the revised outcome.")
-                changes["outcome"] = [case.outcome, revised]
-                case.outcome = revised
+            if result == "upheld" and revised and revised not in Outcome.values:
+                raise CaseError("Choose the revised outcome.")
+            # The first decision is never overwritten: the appeal decision is recorded beside
+            # it, and `case.in_force` says which outcome stands.
+            case.appeal_revised_outcome = revised if result == "upheld" else ""
             case.appeal_result, case.appeal_reasons = result, reasons
-            case.appeal_decided_at = now
+            case.appeal_decided_at, case.appeal_decided_by = now, actor
             reason = reason or reasons
-            changes.update(appeal_result=result)
+            changes.update(appeal_result=result, first_outcome=case.outcome,
+                           outcome_in_force=case.in_force["code"])
 
         case.state = target
         if target in {State.NO_CASE, State.CLOSED}:
@@ -201,10 +208,15 @@ def case_transition(
         if target == State.OUTCOME:
             case.clauses_breached.set(breached)
         summary = f"{move.label}: {State(source).label} → {State(target).label}"
+        if target == State.CLOSED and source == State.APPEAL:
+            summary += (f" (appeal {case.appeal_result}; outcome in force: "
+                        f"{case.in_force_label.lower()})")
         _event(case, actor=actor, kind="transition", summary=summary, reason=reason,
                from_state=source, to_state=target)
         audit_log(action=f"breaches.case_{target}", actor=actor, obj=case, summary=summary,
                   changes={**changes, "reason": reason}, request=request)
+        if target in {State.NO_CASE, State.CLOSED}:
+            _withdraw_open_requests(case, actor=actor, now=now, request=request)
 
         # Who is told.
         status_title = f"Your report {case.reference}: {case.get_state_display()}"
@@ -222,11 +234,10 @@ def case_transition(
                          f"{case.appeal_deadline:%-d %B %Y}."),
                    url=reverse("breaches:about_me", args=[case.pk]), about=case,
                    urgent=True)
-        if target == State.CLOSED and source == State.APPEAL and case.concerned_id:
-            notify(recipient=case.concerned, kind="breaches.appeal_decided",
-                   title=f"Your appeal on {case.reference} was {case.appeal_result}",
-                   body="The appeal has been decided. Open the page for the reasons.",
-                   url=reverse("breaches:about_me", args=[case.pk]), about=case)
+        if target == State.APPEAL:
+            _notify_appeal_lodged(case, actor=actor)
+        if target == State.CLOSED and source == State.APPEAL:
+            _notify_appeal_decided(case, actor=actor)
         for person, kind, title in to_notify:
             notify(recipient=person, kind=kind, title=title,
                    body="Open the case for details.", url=case_url(case), about=case,
@@ -234,3 +245,70 @@ def case_transition(
     return case
 
 
+
+
+def _withdraw_open_requests(case: Case, *, actor, now, request=None) -> int:
+    """Closing settles every open task: requests still unanswered are withdrawn, each on the
+    record (its own status, one timeline entry listing them, the audit trail)."""
+    open_items = list(case.items.filter(kind__in=CaseItem.REQUEST_KINDS, complied__isnull=True,
+                                        withdrawn_at__isnull=True))
+    if not open_items:
+        return 0
+    why = f"the case was closed ({case.get_state_display().lower()}) on {now:%-d %B %Y}"
+    case.items.filter(pk__in=[i.pk for i in open_items]).update(withdrawn_at=now,
+                                                                withdrawn_reason=why)
+    listed = "\n".join(f"{i.get_kind_display()} to {i.addressed_to or '—'}, due "
+                       f"{i.deadline:%-d %B %Y}" for i in open_items)
+    summary = f"{len(open_items)} open request(s) withdrawn as the case closed"
+    _event(case, actor=actor, kind="tasks_withdrawn", summary=summary, reason=listed)
+    audit_log(action="breaches.requests_withdrawn", actor=actor, obj=case, summary=summary,
+              changes={"items": [i.pk for i in open_items]}, request=request)
+    return len(open_items)
+
+
+def _notify_appeal_lodged(case: Case, *, actor) -> None:
+    """The hearer, the handler and the person concerned hear of a new appeal: emailed at once
+    through the notifications outbox (urgent: an appeal runs to a deadline)."""
+    due = f"{case.step_due:%-d %B %Y}" if case.step_due else "soon"
+    notify(recipient=case.appeal_hearer, kind="breaches.appeal_to_hear",
+           title=f"You are asked to hear the appeal on {case.reference}",
+           body=f"An appeal against the outcome ({case.get_outcome_display()}) was lodged. "
+                f"The hearing is due by {due}. Open the case for the grounds.",
+           url=case_url(case), about=case, period=f"hearer-{case.appeal_hearer_id}",
+           reason="You were chosen to hear an appeal.", urgent=True)
+    if case.handler_id not in {actor.pk, case.appeal_hearer_id}:
+        notify(recipient=case.handler, kind="breaches.appeal_lodged",
+               title=f"An appeal was lodged on {case.reference}",
+               body=f"It will be heard by {case.appeal_hearer.full_name} by {due}.",
+               url=case_url(case), about=case, period="appeal",
+               reason="You handle this case.", urgent=True)
+    if case.concerned_id:
+        notify(recipient=case.concerned, kind="breaches.appeal_lodged",
+               title=f"Your appeal on {case.reference} has been lodged",
+               body=(f"Your appeal will be heard by {case.appeal_hearer.full_name}, who did not "
+                     f"make the first decision. A decision is due by {due}."),
+               url=reverse("breaches:about_me", args=[case.pk]), about=case, period="appeal",
+               reason="An appeal was lodged against an outcome about you.", urgent=True)
+
+
+def _notify_appeal_decided(case: Case, *, actor) -> None:
+    """The person concerned, the handler and the first decision-maker hear the decision (the
+    hearer made it)."""
+    in_force = case.in_force_label
+    if case.concerned_id:
+        notify(recipient=case.concerned, kind="breaches.appeal_decided",
+               title=f"Your appeal on {case.reference} was {case.appeal_result}",
+               body=(f"The appeal has been decided by {actor.full_name}. The outcome in force "
+                     f"is now: {in_force}. Open the page for the reasons."),
+               url=reverse("breaches:about_me", args=[case.pk]), about=case,
+               reason="You appealed against an outcome about you.", urgent=True)
+    told = {actor.pk, case.concerned_id}
+    for person in (case.handler, case.decided_by):
+        if person is None or person.pk in told:
+            continue
+        told.add(person.pk)
+        notify(recipient=person, kind="breaches.appeal_decided",
+               title=f"The appeal on {case.reference} was {case.appeal_result}",
+               body=f"Decided by {actor.full_name}. Outcome in force: {in_force}.",
+               url=case_url(case), about=case, period="appeal-decided",
+               reason="You handle this case or made its first decision.", urgent=True)

@@ -62,6 +62,7 @@ def case_list(request):
     cases = selectors.handler_case_list(
         request.user, state=state, academy=request.GET.get("academy", ""),
         overdue=request.GET.get("overdue") == "1", q=request.GET.get("q", "").strip()[:100],
+        safeguarding=request.GET.get("safeguarding") == "1",
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     selectors.mark_overdue(page.object_list)
@@ -79,6 +80,8 @@ def case_list(request):
 def case_export(request):
     if not _case_list_allowed(request.user):
         raise PermissionDenied("You do not have permission to see this page.")
+    if not recently_authenticated(request):
+        raise ReauthenticationRequired()
     rows = selectors.case_register_rows(request.user)
     audit_log(action="breaches.register_exported", actor=request.user,
                        summary=f"Exported the case register ({len(rows) - 1} cases)",
@@ -107,7 +110,7 @@ def case_detail(request, case: Case):
 
     today = timezone.localdate()
     for item in items:
-        item.overdue = item.is_request and item.complied is None and item.deadline < today
+        item.overdue = item.is_open and item.deadline < today
     return render(request, "breaches/case_detail.html", {
         "case": case, "roles": roles,
         "moves": available_moves(case, roles),
@@ -117,7 +120,7 @@ def case_detail(request, case: Case):
         "due": selectors.case_due(case), "overdue": selectors.is_overdue(case) and not
         case.is_final,
         "timeline": case.events.select_related("actor"),
-        "items": items, "tasks": [i for i in items if i.is_request and i.complied is None],
+        "items": items, "tasks": [i for i in items if i.is_open],
         "evidence": evidence,
         "cited": [(c, selectors.clause_url(c)) for c in
                   case.cited_clauses.select_related("version__policy").order_by("order")],
@@ -134,6 +137,7 @@ def case_detail(request, case: Case):
         "views": AuditEvent.objects.for_object(case).filter(action="breaches.case_viewed")
         .select_related("actor")[:20],
         "today": today,
+        "clause_103_url": selectors.safeguarding_clause_url(),
     })
 
 

@@ -278,7 +278,8 @@ def about_me(request, pk: int):
         "can_appeal": can_appeal,
         "messages_for_me": case.messages.filter(recipient=request.user),
         "cited": case.cited_clauses.select_related("version__policy").order_by("order"),
-        "breached": case.clauses_breached.select_related("version__policy").order_by("order"),
+        "breached": [(c, selectors.clause_url(c)) for c in
+                     case.clauses_breached.select_related("version__policy").order_by("order")],
     })
 
 

@@ -132,3 +132,20 @@ def build_policy_pack(actor, version, **kwargs):
 
     pack = services.pack_request_policy(actor=actor, version=version, queue=False, **kwargs)
     return services.pack_build(pack_id=pack.pk)
+
+
+@pytest.fixture
+def fresh_client_as(org):
+    """fresh_client_as("hr") -> signed in and authenticated within the last 15 minutes (what
+    anything revealing a case's content asks for)."""
+    from django.test import Client
+
+    from tests.breaches.conftest import fresh_auth
+
+    def make(name: str) -> Client:
+        user = getattr(org, name)
+        client = Client()
+        client.force_login(user)
+        return fresh_auth(client, user)
+
+    return make

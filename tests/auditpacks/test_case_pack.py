@@ -91,10 +91,10 @@ def test_a_case_pack_cannot_be_generated_by_someone_who_may_not_see_the_case(
 
 
 def test_generating_a_case_pack_is_recorded_in_the_audit_trail_and_the_case_history(
-    org, client_as, case, django_capture_on_commit_callbacks
+    org, fresh_client_as, case, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as("hr").post(reverse("auditpacks:case_pack", args=[case.pk]))
+        response = fresh_client_as("hr").post(reverse("auditpacks:case_pack", args=[case.pk]))
     pack = Pack.objects.get()
     assert response["Location"] == reverse("auditpacks:detail", args=[pack.document_id])
     on_case = AuditEvent.objects.for_object(case).filter(action__startswith="auditpacks.")
@@ -104,7 +104,7 @@ def test_generating_a_case_pack_is_recorded_in_the_audit_trail_and_the_case_hist
 
 
 def test_a_case_pack_cannot_be_opened_or_downloaded_by_someone_off_the_case(
-    org, client_as, case
+    org, client_as, fresh_client_as, case
 ):
     pack = build_case_pack(org.principal, case)
     for role in ("staff", "colleague", "other_principal", "board"):
@@ -113,7 +113,8 @@ def test_a_case_pack_cannot_be_opened_or_downloaded_by_someone_off_the_case(
                                   args=[pack.document_id])).status_code == 404
         assert client.get(reverse("auditpacks:download",
                                   args=[pack.document_id])).status_code == 404
-    response = client_as("ceo").get(reverse("auditpacks:download", args=[pack.document_id]))
+    response = fresh_client_as("ceo").get(reverse("auditpacks:download",
+                                                  args=[pack.document_id]))
     assert response.status_code == 200
     assert AuditEvent.objects.for_object(case).filter(
         action="auditpacks.case_pack_downloaded", actor=org.ceo).exists()

@@ -136,3 +136,35 @@ def advance_to(case, target_states, *, actor, **data):
         case = services.case_transition(case=case, target=target, actor=actor, reason=reason,
                                         data=payload)
     return case
+
+
+def text_of(html: str) -> str:
+    """The words of an HTML page, tags dropped and white space squeezed (what a reader sees)."""
+    import html as html_lib
+    import re
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def pack_text(case, user) -> str:
+    """The text of the case pack `user` would get (the HTML the PDF prints, no PDF made)."""
+    from auditpacks import build, services
+
+    pack = services.pack_request_case(actor=user, case_pk=case.pk, queue=False)
+    return text_of(build.case_pack_html(pack)[0])
+
+
+def decide_appeal(case, *, org, clauses_breached, result="upheld", revised="management_advice"):
+    """Principal decides a written warning; the person concerned appeals; the CEO decides."""
+    from breaches import services
+    from breaches.models import State
+
+    case = advance_to(case, [State.TRIAGE, State.INVESTIGATION, State.OUTCOME],
+                      actor=org.principal, clauses_breached=clauses_breached)
+    case = services.case_transition(case=case, target=State.APPEAL, actor=org.colleague,
+                                    reason="The warning is too severe for a first post.")
+    return services.case_transition(
+        case=case, target=State.CLOSED, actor=org.ceo,
+        data={"appeal_result": result, "appeal_reasons": "First offence; apologised at once.",
+              "revised_outcome": revised if result == "upheld" else ""})
