@@ -99,3 +99,31 @@ def test_references_keep_counting_past_9999(org, make_case):
     Case.objects.filter(pk=first.pk).update(reference=f"R-{year}-9999")
     assert make_case().reference == f"R-{year}-10000"
     assert make_case().reference == f"R-{year}-10001"
+
+
+def _sent_page(client_as, org, concerned, **extra):
+    from django.urls import reverse
+
+    client = client_as("staff")
+    response = client.post(reverse("breaches:report_new"), {
+        "concerned_kind": "person", "concerned": concerned.pk, "platform": "facebook",
+        "seen_at": "2026-11-20T18:30", "description": "A post.", "identity": "named",
+        "action": "submit", **extra}, follow=True)
+    return " ".join(response.content.decode().split())
+
+
+def test_the_confirmation_of_a_report_about_the_ceo_says_it_went_to_hr(client_as, org):
+    page = _sent_page(client_as, org, org.ceo)
+    assert "passed to HR, who involve the Chair of the Trust Board" in page
+    assert "Principal" not in page.split("Report sent")[1].split("Back to reports")[0]
+
+
+def test_the_confirmation_of_a_report_about_a_principal_says_it_went_to_the_ceo(
+        client_as, org):
+    assert "passed to the CEO" in _sent_page(client_as, org, org.principal)
+
+
+def test_the_confirmation_of_a_report_about_a_colleague_names_the_academy_principal(
+        client_as, org):
+    page = _sent_page(client_as, org, org.colleague)
+    assert "passed to the Principal of Northfield Primary Academy" in page
