@@ -1,6 +1,9 @@
 """Making a report: routing, drafts and sending."""
 
 import datetime
+import hashlib
+import secrets
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,6 +15,7 @@ from accounts.models import Academy, Role, User
 from audit.services import audit_log
 from breaches import workdays
 from breaches.evidence import store_upload
+from breaches.imagemeta import CLEANABLE, ImageNotCleaned, strip_image_metadata
 from breaches.models import (
     Case,
     Evidence,
@@ -168,6 +172,47 @@ def draft_remove_evidence(*, owner: User, evidence_id: int) -> None:
 
 # --------------------------------------------------------------------------- reporting
 
+def _anonymise_evidence(case: Case) -> None:
+    """An anonymous report's files: pictures are rewritten without their metadata (EXIF:
+    camera, phone, owner, place, time; XMP; comments; text chunks), every file gets a neutral
+    name ("evidence-1.jpg"), and the SHA-256 and size are those of what is stored. PDFs and
+    saved web pages are kept as they are (the form says their properties may name the
+    author). A picture that cannot be cleaned stops the report rather than being kept."""
+    written: list = []
+    replaced: list = []
+    try:
+        for number, evidence in enumerate(case.evidence.order_by("pk"), start=1):
+            ext = Path(evidence.stored_name).suffix
+            if evidence.content_type in CLEANABLE:
+                try:
+                    clean = strip_image_metadata(evidence.path.read_bytes(),
+                                                 evidence.content_type)
+                except ImageNotCleaned as error:
+                    raise CaseError(
+                        f"“{evidence.original_name}” could not be cleaned of the details that "
+                        "may identify you (camera, phone, place), so the anonymous report was "
+                        "not sent. Remove that file or send a screenshot of it instead."
+                    ) from error
+                stored_name = f"{secrets.token_hex(16)}{ext}"
+                target = evidence.path.parent / stored_name
+                with open(target, "xb") as out:
+                    out.write(clean)
+                target.chmod(0o600)
+                written.append(target)
+                replaced.append(evidence.path)
+                evidence.stored_name = stored_name
+                evidence.size = len(clean)
+                evidence.sha256 = hashlib.sha256(clean).hexdigest()
+            evidence.original_name = f"evidence-{number}{ext}"
+            evidence.save(update_fields=["stored_name", "size", "sha256", "original_name"])
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    # The originals go once the report commits (if it does not, they stay with the draft).
+    transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in replaced])
+
+
 def report_submit(
     *,
     reporter: User,
@@ -247,6 +292,7 @@ def report_submit(
             draft.evidence.update(case=case, draft=None)
             if anonymous:
                 case.evidence.update(uploaded_by=None)
+                _anonymise_evidence(case)
             draft.delete()
         actor = None if anonymous else reporter
         if on_behalf:
