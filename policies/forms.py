@@ -29,6 +29,11 @@ class ImportForm(forms.Form):
         label="Policy owner", choices=[(Role.CEO, "CEO"), (Role.HR, "HR")], initial=Role.CEO,
         help_text="Who is reminded when the policy falls due for review (HR always is).",
     )
+    confirm_warnings = forms.BooleanField(
+        label="I have checked the warnings above: import the document as written",
+        required=False,
+    )
+    source_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -47,6 +52,7 @@ class ImportForm(forms.Form):
                     "as plain text (.txt) first."
                 ) from None
             data["source_name"] = upload.name
+        data["source_name"] = data.get("source_name") or "pasted text"
         if not text:
             raise forms.ValidationError("Choose a file or paste the text of the policy.")
         data["document_text"] = text
@@ -224,3 +230,27 @@ class PolicySettingsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["audience_categories"].choices = Category.choices
+
+
+class CoverForm(forms.Form):
+    """The cover sheet of a draft, field by field as the document writes it."""
+
+    def __init__(self, *args, cover: dict, **kwargs):
+        from policies.cover import COVER_FIELDS, display
+
+        super().__init__(*args, **kwargs)
+        for f in COVER_FIELDS:
+            self.fields[f.key] = forms.CharField(
+                label=f.label, required=False, max_length=300, help_text=f.help,
+                initial=display(cover, f.key),
+            )
+
+    def clean(self):
+        from policies.cover import normalise_cover
+
+        data = super().clean()
+        try:
+            normalise_cover(data)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data

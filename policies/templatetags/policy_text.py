@@ -61,3 +61,11 @@ DETAIL_LABELS = {
 @register.filter
 def detail_label(key: str) -> str:
     return DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+@register.filter
+def lower_first(text) -> str:
+    """"Approved by the CEO" -> "approved by the CEO" (``|lower`` would lose the names' case)."""
+    from policies.common import lower_first as lower
+
+    return lower(str(text))
