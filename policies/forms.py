@@ -160,12 +160,19 @@ class ReviewForm(forms.Form):
     reviewer_name = forms.CharField(label="Reviewed by", max_length=200)
     unions_consulted = forms.CharField(
         label="Trade unions consulted", required=False, max_length=500,
-        help_text="Clause 11.1: reviews are made in consultation with the recognised unions.",
+        help_text="Reviews are made in consultation with the recognised unions.",
     )
     outcome = forms.ChoiceField(label="Outcome", choices=PolicyReview.Outcome.choices,
                                 widget=forms.RadioSelect)
     notes = forms.CharField(label="Notes", required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, review_clause=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if review_clause is not None:
+            self.fields["unions_consulted"].help_text = (
+                f"Clause {review_clause.number} of version {review_clause.version.label}: "
+                f"{review_clause.text[:160]}")
 
     def clean_reviewed_on(self):
         value = self.cleaned_data["reviewed_on"]
@@ -204,7 +211,7 @@ class PolicySettingsForm(forms.Form):
     )
     review_interval_months = forms.IntegerField(
         label="Review interval (months)", min_value=1, max_value=120,
-        help_text="24 for the Social Media Policy (clause 11.1).",
+        help_text="24 for a policy reviewed every two years.",
     )
     acknowledgement_due_days = forms.IntegerField(
         label="Days staff have to acknowledge", min_value=1, max_value=365,
@@ -225,11 +232,15 @@ class PolicySettingsForm(forms.Form):
         help_text="None ticked: every role.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, review_clause=None, **kwargs):
         from accounts.models import Category
 
         super().__init__(*args, **kwargs)
         self.fields["audience_categories"].choices = Category.choices
+        if review_clause is not None:
+            self.fields["review_interval_months"].help_text = (
+                f"Clause {review_clause.number} of version {review_clause.version.label} says: "
+                f"{review_clause.text[:160]}")
 
 
 class CoverForm(forms.Form):

@@ -23,7 +23,7 @@ class Policy(models.Model):
     summary = models.TextField(blank=True)
     owner_role = models.CharField(max_length=20, choices=Role.choices, default=Role.CEO)
     review_interval_months = models.PositiveSmallIntegerField(
-        default=24, help_text="Clause 11.1: reviewed every 2 years."
+        default=24, help_text="Months between reviews (24: every two years)."
     )
     acknowledgement_due_days = models.PositiveSmallIntegerField(default=14)
     requires_acknowledgement = models.BooleanField(default=True)
@@ -345,7 +345,7 @@ class AcademyAddendum(models.Model):
 
 
 class PolicyReview(models.Model):
-    """A completed review of a policy (clause 11.1). The latest one sets the next due date."""
+    """A completed review of a policy. The latest one sets the next due date."""
 
     class Outcome(models.TextChoices):
         NO_CHANGE = "no_change", "No change"

@@ -188,7 +188,8 @@ def policy_settings(request, slug: str):
     policy = selectors.get_policy_for_user(request.user, slug)
     initial = {field: getattr(policy, field) for field in services.SETTINGS_FIELDS}
     initial["audience_academies"] = list(policy.audience_academies.all())
-    form = PolicySettingsForm(request.POST or None, initial=initial)
+    form = PolicySettingsForm(request.POST or None, initial=initial,
+                              review_clause=selectors.review_clause(policy.current_version()))
     if request.method == "POST" and form.is_valid():
         try:
             services.policy_update_settings(policy=policy, actor=request.user, request=request,
@@ -219,7 +220,8 @@ def policy_new_draft(request, slug: str):
 @requires("policies.manage")
 def review_record(request, slug: str):
     policy = selectors.get_policy_for_user(request.user, slug)
-    form = ReviewForm(request.POST or None, initial={
+    form = ReviewForm(request.POST or None, review_clause=selectors.review_clause(
+        policy.current_version()), initial={
         "reviewed_on": timezone.localdate(), "reviewer_name": request.user.full_name,
     })
     if request.method == "POST" and form.is_valid():
