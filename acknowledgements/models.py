@@ -273,8 +273,15 @@ class Question(models.Model):
     text = models.CharField(max_length=500)
     choices = models.JSONField(help_text="The possible answers, in the order shown.")
     correct_choice = models.PositiveSmallIntegerField(help_text="Index into choices, from 0.")
-    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+",
-                               help_text="The clause to re-read after a wrong answer.")
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+", null=True,
+                               blank=True, help_text="The clause to re-read after a wrong answer "
+                               "(empty only when a carried question's clause was removed).")
+    #: The question of the previous version this one was carried forward from.
+    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    #: Why HR should check a carried question (its clause changed or was removed); staff are
+    #: not asked it until HR saves it again, which clears this.
+    review_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

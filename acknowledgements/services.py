@@ -159,7 +159,10 @@ QUESTION_COLUMNS = ("id", "version_id", "order", "text", "choices", "correct_cho
 
 
 def _question_rows(version: PolicyVersion) -> list[tuple]:
-    return list(Question.objects.filter(version_id=version.pk).order_by("order", "id")
+    # A question carried from the previous version whose clause changed or vanished waits for
+    # HR (review_note) and is not asked until HR saves it again.
+    return list(Question.objects.filter(version_id=version.pk, review_note="",
+                                        clause__isnull=False).order_by("order", "id")
                 .values_list(*QUESTION_COLUMNS))
 
 
@@ -532,6 +535,7 @@ def question_save(*, version: PolicyVersion, actor, text: str, choices: list[str
                   "correct_choice": question.correct_choice} if not creating else {}
         question.text, question.choices = text.strip(), choices
         question.correct_choice, question.clause, question.order = correct_choice, clause, order
+        question.review_note = ""  # HR has checked it (a carried question's flag)
         question.full_clean()
         question.save()
         audit_log(action="acknowledgements.question_added" if creating

@@ -190,7 +190,8 @@ def _cover_text(value: Any) -> str:
 
 
 def approval_record(version: PolicyVersion) -> Section:
-    """Consultation, CEO approval, ratification and publication, with dates and people."""
+    """Consultation, CEO approval, ratification and publication: what the cover sheet says,
+    the dates and references entered at each step, and when and by whom they were recorded."""
     cover = version.cover or {}
     events = [
         {"when": timezone.localtime(e.created_at).strftime("%d/%m/%Y %H:%M"),
@@ -200,41 +201,88 @@ def approval_record(version: PolicyVersion) -> Section:
         .select_related("actor").order_by("created_at", "id")
     ]
     recorded = {e["action"]: e for e in events}  # the latest of each kind wins
+    steps = {}  # the latest lifecycle step into each status
+    for step in version.events.select_related("actor").order_by("created_at", "id"):
+        steps[(step.from_status, step.to_status)] = step
+        steps[step.to_status] = step
+    S = PolicyVersion.Status
 
-    def stage(name: str, cover_key: str, who_key: str, code: str, when: str = "") -> dict:
-        event = recorded.get(code)
+    def entered(step, *details: str) -> dict:
+        if step is None:
+            return {"entered": "", "reference": "", "recorded": ""}
+        refs = [f"{_DETAIL_LABELS[k]}: {step.details[k]}" for k in details
+                if step.details.get(k)]
         return {
-            "stage": name,
-            "when": when or _cover_text(cover.get(f"{cover_key}_month") or cover.get(cover_key)),
-            "who": cover.get(who_key, ""),
-            "recorded": f"{event['when']} by {event['who']}" if event else "",
+            "entered": step.occurred_on.strftime("%d/%m/%Y") if step.occurred_on else "",
+            "reference": "; ".join(refs),
+            "recorded": f"{timezone.localtime(step.created_at).strftime('%d/%m/%Y %H:%M')} by "
+                        f"{step.actor.full_name if step.actor_id else step.actor_label}",
         }
 
-    published = (timezone.localtime(version.published_at).strftime("%d/%m/%Y %H:%M")
-                 if version.published_at else "")
+    def stage(name: str, cover_when: str, cover_who: str, code: str, step=None,
+              details: tuple = ()) -> dict:
+        row = {"stage": name, "when": cover_when, "who": cover_who, **entered(step, *details)}
+        if not row["recorded"] and recorded.get(code):  # steps recorded before lifecycle events
+            row["recorded"] = f"{recorded[code]['when']} by {recorded[code]['who']}"
+        return row
+
+    consultation_start = steps.get(S.CONSULTATION)
+    consultation_end = steps.get((S.CONSULTATION, S.AWAITING_APPROVAL))
+    consultation = stage(
+        "Consultation" + (f" ({cover['consultation_body']})" if cover.get("consultation_body")
+                          else " (JNC / trade unions)"),
+        _cover_text(cover.get("jnc_consultation_month") or cover.get("jnc_consultation")), "",
+        "policies.version_consultation", consultation_start, ("bodies",))
+    if consultation_end is not None:
+        end = entered(consultation_end, "comments")
+        consultation["entered"] = " to ".join(x for x in (consultation["entered"],
+                                                          end["entered"]) if x)
+        consultation["reference"] = "; ".join(x for x in (consultation["reference"],
+                                                          end["reference"]) if x)
+        consultation["recorded"] = consultation["recorded"] or end["recorded"]
+    skipped = steps.get((S.DRAFT, S.AWAITING_APPROVAL))
+    if skipped is not None and consultation_start is None:
+        consultation["reference"] = f"Not consulted: {version.consultation_skipped_reason}"
+    publication = steps.get(S.PUBLISHED)
     stages: list[dict] = [
-        stage("Joint Negotiating Council (JNC) consultation", "jnc_consultation",
-              "jnc_consultation_by", "policies.version_awaiting_approval"),
-        stage("CEO approval", "ceo_approval", "ceo_approval_by", "policies.version_approved"),
-        stage("LGB Cluster ratification", "lgb_ratification", "lgb_ratification_by",
-              "policies.version_ratified"),
-        stage("Publication", "", "", "policies.version_published", when=published),
+        consultation,
+        stage("CEO approval", _cover_text(cover.get("ceo_approval_date")
+                                          or cover.get("ceo_approval_month")),
+              cover.get("ceo_approval_by", ""), "policies.version_approved",
+              steps.get(S.APPROVED)),
+        stage("LGB Cluster ratification", _cover_text(cover.get("lgb_ratification")), "",
+              "policies.version_ratified", steps.get(S.RATIFIED), ("meeting",)),
+        stage("Publication", "", "", "policies.version_published", publication,
+              ("change_kind",)),
     ]
-    if not stages[1]["when"]:
-        stages[1]["when"] = _cover_text(cover.get("ceo_approval_date"))
+    if version.ratified_on and not stages[2]["entered"]:
+        stages[2]["entered"] = version.ratified_on.strftime("%d/%m/%Y")
     data = {
         "status": version.get_status_display(),
         "change_kind": version.get_change_kind_display() if version.change_kind else "",
         "change_summary": version.change_summary,
         "created_by": version.created_by.full_name if version.created_by_id else "",
+        "cover": [{"label": row.label, "value": row.new}
+                  for row in _cover_changes(None, cover) if row.new],
+        "warnings": [w.get("message", "") for w in version.warnings or []],
         "stages": stages,
         "events": events,
     }
     section = Section(key="approval_record", title="Approval record", data=data)
-    if not events:
+    if not events and not steps:
         section.note = ("No approval steps for this version are recorded in the portal's audit "
                         "trail; the dates above are those on the policy's cover sheet.")
     return section
+
+
+_DETAIL_LABELS = {"bodies": "Consulted with", "comments": "What the unions said",
+                  "meeting": "Meeting / minute reference", "change_kind": "Kind of change"}
+
+
+def _cover_changes(old, new):
+    from policies.cover import cover_changes
+
+    return cover_changes(old, new)
 
 
 def _describe(action: str) -> str:

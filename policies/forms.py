@@ -29,6 +29,11 @@ class ImportForm(forms.Form):
         label="Policy owner", choices=[(Role.CEO, "CEO"), (Role.HR, "HR")], initial=Role.CEO,
         help_text="Who is reminded when the policy falls due for review (HR always is).",
     )
+    confirm_warnings = forms.BooleanField(
+        label="I have checked the warnings above: import the document as written",
+        required=False,
+    )
+    source_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -47,6 +52,7 @@ class ImportForm(forms.Form):
                     "as plain text (.txt) first."
                 ) from None
             data["source_name"] = upload.name
+        data["source_name"] = data.get("source_name") or "pasted text"
         if not text:
             raise forms.ValidationError("Choose a file or paste the text of the policy.")
         data["document_text"] = text
@@ -154,12 +160,19 @@ class ReviewForm(forms.Form):
     reviewer_name = forms.CharField(label="Reviewed by", max_length=200)
     unions_consulted = forms.CharField(
         label="Trade unions consulted", required=False, max_length=500,
-        help_text="Clause 11.1: reviews are made in consultation with the recognised unions.",
+        help_text="Reviews are made in consultation with the recognised unions.",
     )
     outcome = forms.ChoiceField(label="Outcome", choices=PolicyReview.Outcome.choices,
                                 widget=forms.RadioSelect)
     notes = forms.CharField(label="Notes", required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, review_clause=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if review_clause is not None:
+            self.fields["unions_consulted"].help_text = (
+                f"Clause {review_clause.number} of version {review_clause.version.label}: "
+                f"{review_clause.text[:160]}")
 
     def clean_reviewed_on(self):
         value = self.cleaned_data["reviewed_on"]
@@ -198,7 +211,7 @@ class PolicySettingsForm(forms.Form):
     )
     review_interval_months = forms.IntegerField(
         label="Review interval (months)", min_value=1, max_value=120,
-        help_text="24 for the Social Media Policy (clause 11.1).",
+        help_text="24 for a policy reviewed every two years.",
     )
     acknowledgement_due_days = forms.IntegerField(
         label="Days staff have to acknowledge", min_value=1, max_value=365,
@@ -219,8 +232,36 @@ class PolicySettingsForm(forms.Form):
         help_text="None ticked: every role.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, review_clause=None, **kwargs):
         from accounts.models import Category
 
         super().__init__(*args, **kwargs)
         self.fields["audience_categories"].choices = Category.choices
+        if review_clause is not None:
+            self.fields["review_interval_months"].help_text = (
+                f"Clause {review_clause.number} of version {review_clause.version.label} says: "
+                f"{review_clause.text[:160]}")
+
+
+class CoverForm(forms.Form):
+    """The cover sheet of a draft, field by field as the document writes it."""
+
+    def __init__(self, *args, cover: dict, **kwargs):
+        from policies.cover import COVER_FIELDS, display
+
+        super().__init__(*args, **kwargs)
+        for f in COVER_FIELDS:
+            self.fields[f.key] = forms.CharField(
+                label=f.label, required=False, max_length=300, help_text=f.help,
+                initial=display(cover, f.key),
+            )
+
+    def clean(self):
+        from policies.cover import normalise_cover
+
+        data = super().clean()
+        try:
+            normalise_cover(data)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data

@@ -23,7 +23,7 @@ class Policy(models.Model):
     summary = models.TextField(blank=True)
     owner_role = models.CharField(max_length=20, choices=Role.choices, default=Role.CEO)
     review_interval_months = models.PositiveSmallIntegerField(
-        default=24, help_text="Clause 11.1: reviewed every 2 years."
+        default=24, help_text="Months between reviews (24: every two years)."
     )
     acknowledgement_due_days = models.PositiveSmallIntegerField(default=14)
     requires_acknowledgement = models.BooleanField(default=True)
@@ -91,8 +91,17 @@ class PolicyVersion(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     source_text = models.TextField(blank=True)
-    #: Cover-sheet facts as imported (CEO approval by/when, JNC, last reviewed, next due).
+    #: The cover sheet (keys of ``policies.cover.COVER_FIELDS``): read from the document,
+    #: editable while a draft, compared in the redline. Its next-review date is only a
+    #: proposal until the version is published.
     cover = models.JSONField(default=dict, blank=True)
+    #: What the import checks found in the document (``ParseWarning.as_dict()`` each), which
+    #: HR confirmed to import it as written; shown again to whoever approves it.
+    warnings = models.JSONField(default=list, blank=True)
+    warnings_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    warnings_confirmed_at = models.DateTimeField(null=True, blank=True)
     change_kind = models.CharField(max_length=10, choices=ChangeKind.choices, blank=True)
     change_summary = models.TextField(blank=True)
     previous = models.ForeignKey(
@@ -336,7 +345,7 @@ class AcademyAddendum(models.Model):
 
 
 class PolicyReview(models.Model):
-    """A completed review of a policy (clause 11.1). The latest one sets the next due date."""
+    """A completed review of a policy. The latest one sets the next due date."""
 
     class Outcome(models.TextChoices):
         NO_CHANGE = "no_change", "No change"

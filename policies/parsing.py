@@ -27,7 +27,6 @@ This module is pure Python: no Django, no database.
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
 import unicodedata
@@ -35,13 +34,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from policies.cover import empty_cover, parse_month, read_cover_line, split_cover_line
+from policies.numbers import (
+    _FROM_ROMAN,
+    _MAX_ROMAN,
+    _Number,
+    _parse_number,
+    _to_roman,
+    clause_anchor,
+    section_of,
+)
+
 __all__ = [
+    "ParseWarning",
     "ParsedClause",
     "ParsedPolicy",
     "PolicyParseError",
     "clause_anchor",
+    "parse_body",
     "parse_clause_lines",
     "parse_month",
+    "shrink_warnings",
     "parse_policy_text",
     "render_policy_text",
     "section_of",
@@ -82,126 +95,40 @@ class ParsedClause:
         return clause_anchor(self.number)
 
 
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something HR must confirm before importing the document as written.
+
+    ``kind``: "order" (a number out of sequence), "contents" (a section the contents list
+    names that the text lacks), "truncated" (the last clause stops mid-sentence), "shrunk" (far
+    fewer clauses than the current version). ``line_number`` is 1-based or None; ``line`` is the
+    text of that line as written."""
+
+    kind: str
+    message: str
+    line_number: int | None = None
+    line: str = ""
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "line_number": self.line_number,
+                "line": self.line}
+
+
 @dataclass
 class ParsedPolicy:
+    """A document read as text: title, category, cover sheet (``metadata``, keys in
+    ``policies.cover.COVER_FIELDS``), clauses in document order and warnings to confirm."""
+
     title: str
     category: str
     metadata: dict[str, object]
     clauses: list[ParsedClause] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
 
 
 class ClauseLike(Protocol):
     number: str
     text: str
-
-
-# --------------------------------------------------------------------------- numbers
-
-_ROMAN_VALUES = (("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-_MAX_ROMAN = 39  # i. .. xxxix. is plenty for sub-items
-
-
-def _to_roman(value: int) -> str:
-    out = []
-    for symbol, amount in _ROMAN_VALUES:
-        while value >= amount:
-            out.append(symbol)
-            value -= amount
-    return "".join(out)
-
-
-_FROM_ROMAN = {_to_roman(n): n for n in range(1, _MAX_ROMAN + 1)}
-
-
-@dataclass(frozen=True)
-class _Number:
-    """A clause number split into its parts; ``appendix`` is "" outside appendices."""
-
-    appendix: str = ""
-    section: int | None = None
-    clause: int | None = None
-    letter: str | None = None
-    roman: int | None = None
-
-    @property
-    def level(self) -> int:
-        if self.roman is not None:
-            return 3
-        if self.letter is not None:
-            return 2
-        if self.clause is not None:
-            return 1
-        return 0
-
-    @property
-    def prefix(self) -> str:
-        return f"{self.appendix} " if self.appendix else ""
-
-    def canonical(self) -> str:
-        if self.section is None:
-            return self.appendix
-        text = f"{self.prefix}{self.section}"
-        if self.clause is not None:
-            text += f".{self.clause}"
-        if self.letter is not None:
-            text += f" {self.letter})"
-        if self.roman is not None:
-            text += f" {_to_roman(self.roman)}."
-        return text
-
-    def key(self) -> tuple[int, ...]:
-        """Document-order key: every number must sort strictly after the one before it."""
-        parts = [ord(self.appendix) - ord("A") + 1 if self.appendix else 0]
-        for part in (self.section, self.clause, self.letter, self.roman):
-            if part is None:
-                break
-            parts.append(ord(part) - ord("a") + 1 if isinstance(part, str) else part)
-        return tuple(parts)
-
-    def section_number(self) -> str:
-        if self.section is None:
-            return self.appendix
-        return f"{self.prefix}{self.section}"
-
-
-_CANONICAL_RE = re.compile(
-    r"^(?:(?P<appendix>[A-Z])(?:\s+|$))?"
-    r"(?:(?P<section>\d+)(?:\.(?P<clause>\d+))?)?"
-    r"(?:\s+(?P<letter>[a-z])\))?"
-    r"(?:\s+(?P<roman>[ivx]+)\.)?$"
-)
-
-
-def _parse_number(number: str) -> _Number:
-    match = _CANONICAL_RE.match(" ".join(number.split()))
-    if not match or not number.strip():
-        raise ValueError(f"Not a clause number: {number!r}")
-    appendix, section, clause, letter, roman = match.group(
-        "appendix", "section", "clause", "letter", "roman"
-    )
-    if roman is not None and roman not in _FROM_ROMAN:
-        raise ValueError(f"Not a clause number: {number!r}")
-    # A letter needs a clause and a roman needs a letter; "A" alone is an appendix divider.
-    if (letter and not clause) or (roman and not letter) or (section is None and not appendix):
-        raise ValueError(f"Not a clause number: {number!r}")
-    return _Number(
-        appendix=appendix or "",
-        section=int(section) if section is not None else None,
-        clause=int(clause) if clause is not None else None,
-        letter=letter,
-        roman=_FROM_ROMAN[roman] if roman else None,
-    )
-
-
-def section_of(number: str) -> str:
-    """The top-level section a clause belongs to: ``"10.4 a) i."`` -> ``"10"``."""
-    return _parse_number(number).section_number()
-
-
-def clause_anchor(number: str) -> str:
-    """A URL-fragment slug: ``"5.1 f)"`` -> ``"5.1-f"``, ``"A 3.2"`` -> ``"A-3.2"``."""
-    parts = [part.rstrip(").") for part in number.split()]
-    return "-".join(part for part in parts if part)
 
 
 # --------------------------------------------------------------------------- lines
@@ -270,6 +197,9 @@ class _BodyParser:
         self.clause: _Draft | None = None
         self.item: _Draft | None = None  # the current lettered item
         self.first_use: dict[str, int] = {}
+        #: Numbers out of sequence: kept in the document's order, for HR to confirm.
+        self.warnings: list[ParseWarning] = []
+        self.raw_lines: dict[int, str] = {}
 
     @property
     def last(self) -> _Draft | None:
@@ -279,6 +209,7 @@ class _BodyParser:
         line = _normalise(raw)
         if not line:
             return
+        self.raw_lines[line_number] = line
         bulleted, rest = _split_bullet(line)
 
         if match := _APPENDIX_RE.match(rest):
@@ -413,18 +344,18 @@ class _BodyParser:
         self._close_last()
         canonical = number.canonical()
         last = self.last
+        message = ""
         if canonical in self.first_use:
             message = (
                 f"clause {canonical} appears twice (it is already used on line "
                 f"{self.first_use[canonical]})"
             )
         elif last is not None and number.key() <= last.number.key():
-            message = (
-                f"clause {canonical} comes after {last.number.canonical()}; "
-                "clause numbers must go up"
-            )
-        else:
-            message = ""
+            # The trust's own document: kept in its order, for HR to confirm.
+            self.warnings.append(ParseWarning(
+                "order", f"clause {canonical} comes after {last.number.canonical()}; "
+                "clause numbers usually go up", line_number,
+                self.raw_lines.get(line_number, "")))
         if message:
             if number.level == 0 and number.section is not None:
                 # Section numbers starting again usually mean an appendix without its title line.
@@ -492,130 +423,6 @@ def _not_a_policy(error: PolicyParseError, text: str) -> PolicyParseError:
             "no numbered clauses were found"
         )
     return error
-
-
-# --------------------------------------------------------------------------- cover sheet
-
-_MONTHS = {
-    name: index
-    for index, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAME_DATE_RE = re.compile(
-    r"\b(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<month>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})\b"
-)
-_NUMERIC_DATE_RE = re.compile(
-    r"\b(?:(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?"
-    r"|(?:(?P<day2>\d{1,2})/)?(?P<month2>\d{1,2})/(?P<year2>\d{4}))\b"
-)
-
-
-def _find_date(text: str) -> tuple[str, datetime.date] | None:
-    """Find a date in free text; returns (matched text, date). Month-only dates become the 1st."""
-    for match in _MONTH_NAME_DATE_RE.finditer(text):
-        month = _MONTHS.get(match.group("month").lower())
-        if month is None:
-            continue
-        try:
-            day = int(match.group("day") or 1)
-            return match.group(0), datetime.date(int(match.group("year")), month, day)
-        except ValueError:
-            continue
-    for match in _NUMERIC_DATE_RE.finditer(text):
-        year = match.group("year") or match.group("year2")
-        month = match.group("month") or match.group("month2")
-        day = match.group("day") or match.group("day2") or 1
-        try:
-            return match.group(0), datetime.date(int(year), int(month), int(day))
-        except ValueError:
-            continue
-    return None
-
-
-def parse_month(text: str) -> datetime.date | None:
-    """``"September 2023"`` -> ``date(2023, 9, 1)``; empty -> None; raises ValueError otherwise."""
-    text = _normalise(text)
-    if not text:
-        return None
-    found = _find_date(text)
-    if found is None or found[0] != text:
-        raise ValueError(f"{text!r} is not a date such as 'September 2023'")
-    return found[1]
-
-
-_COVER_FIELDS = (
-    ("ceo", re.compile(r"\b(ceo|chief executive)\b.*\bapprov", re.IGNORECASE)),
-    ("lgb", re.compile(r"\b(lgb|local governing)\b|ratification", re.IGNORECASE)),
-    ("jnc", re.compile(r"\b(jnc|joint negotiating)\b|consultation", re.IGNORECASE)),
-    ("last_reviewed", re.compile(r"\blast review", re.IGNORECASE)),
-    ("next_review_due", re.compile(r"\bnext review|\breview due", re.IGNORECASE)),
-)
-
-
-def _split_cover_line(raw: str) -> tuple[str | None, str, list[str]]:
-    """Return (field kind or None, label, values) for a cover-sheet line."""
-    if "\t" in raw:
-        label, _, rest = raw.partition("\t")
-        values = [_normalise(value) for value in rest.split("\t")]
-    else:
-        label, _, rest = raw.partition(":")
-        values = [_normalise(rest)]
-    label = _normalise(label).rstrip(":").strip()
-    kind = next((kind for kind, pattern in _COVER_FIELDS if pattern.search(label)), None)
-    return kind, label, [value for value in values if value]
-
-
-def _empty_metadata() -> dict[str, object]:
-    return {
-        "ceo_approval_by": "",
-        "ceo_approval_date": "",
-        "ceo_approval_month": None,
-        "lgb_ratification": "",
-        "lgb_ratification_month": None,
-        "jnc_consultation": "",
-        "jnc_consultation_month": None,
-        "last_reviewed": None,
-        "next_review_due": None,
-    }
-
-
-def _read_cover_field(
-    metadata: dict[str, object], kind: str, values: list[str], line_number: int
-) -> None:
-    joined = " ".join(values)
-    if kind == "ceo":
-        found = _find_date(joined)
-        date_text, month = found if found else ("", None)
-        name = joined.replace(date_text, " ") if date_text else joined
-        metadata["ceo_approval_by"] = _normalise(name).strip(",;- ")
-        metadata["ceo_approval_date"] = date_text
-        metadata["ceo_approval_month"] = month
-    elif kind in ("lgb", "jnc"):
-        key = "lgb_ratification" if kind == "lgb" else "jnc_consultation"
-        found = _find_date(joined)
-        metadata[key] = joined
-        metadata[f"{key}_month"] = found[1] if found else None
-    else:
-        try:
-            metadata[kind] = parse_month(joined)
-        except ValueError as error:
-            raise PolicyParseError(str(error), line_number) from None
 
 
 # --------------------------------------------------------------------------- public API
@@ -689,11 +496,12 @@ def parse_policy_text(text: str) -> ParsedPolicy:
 
 def _parse_policy_text(text: str) -> ParsedPolicy:
     lines = text.lstrip("\ufeff").splitlines()
-    metadata = _empty_metadata()
+    metadata = empty_cover()
     extra: dict[str, str] = {}
     before_fields: list[str] = []
     after_fields: list[str] = []
     seen_field = False
+    contents: tuple[int, int] | None = None  # the contents list's lines [start, end)
 
     body_start = len(lines)
     index = 0
@@ -705,14 +513,18 @@ def _parse_policy_text(text: str) -> ParsedPolicy:
             continue
         if _CONTENTS_RE.match(line):
             body_start = _find_body_start(lines, index)
+            contents = (index, body_start)
             break
         if _is_structural(line):
             body_start = index - 1
             break
-        kind, label, values = _split_cover_line(raw)
+        kind, label, values = split_cover_line(raw)
         if kind is not None:
             seen_field = True
-            _read_cover_field(metadata, kind, values, index)
+            try:
+                read_cover_line(metadata, kind, label, values)
+            except ValueError as error:
+                raise PolicyParseError(str(error), index) from None
         elif "\t" in raw:
             seen_field = True
             extra[label] = " ".join(values)
@@ -723,6 +535,7 @@ def _parse_policy_text(text: str) -> ParsedPolicy:
     for number, raw in enumerate(lines[body_start:], start=body_start + 1):
         parser.feed(number, raw)
     clauses = parser.finish()
+    _check_has_structure(clauses)
 
     # The lines above the cover sheet are "<category>", "<title>" (e.g. "Human Resources Policy",
     # "Social Media Policy"); anything else is kept rather than dropped.
@@ -733,17 +546,95 @@ def _parse_policy_text(text: str) -> ParsedPolicy:
         metadata["extra"] = extra
     if preamble:
         metadata["preamble"] = preamble
-    return ParsedPolicy(title=title, category=category, metadata=metadata, clauses=clauses)
+    warnings = list(parser.warnings)
+    if contents is not None:
+        warnings += _contents_warnings(lines, contents, clauses)
+    warnings += _ending_warnings(clauses, parser.drafts[-1].line_number, lines)
+    return ParsedPolicy(title=title, category=category, metadata=metadata, clauses=clauses,
+                        warnings=warnings)
+
+
+# --------------------------------------------------------------------------- document checks
+
+
+def _contents_warnings(lines: list[str], contents: tuple[int, int],
+                       clauses: list[ParsedClause]) -> list[ParseWarning]:
+    """Sections the contents list names that the text does not have (before any appendix)."""
+    present = {c.number for c in clauses if c.level == 0}
+    warnings = []
+    for index in range(*contents):
+        line = _normalise(lines[index])
+        if _APPENDIX_RE.match(line):
+            break
+        match = _SECTION_RE.match(line)
+        if match is None:
+            continue
+        title = _PAGE_NUMBER_RE.sub("", lines[index]).strip()
+        title = _normalise(title.split(".", 1)[1] if "." in title else title)
+        if match.group("section") not in present:
+            warnings.append(ParseWarning(
+                "contents", f"the contents list names section {match.group('section')} "
+                f"{title!r} but the text has no section {match.group('section')}; the file may "
+                "be incomplete", index + 1, line))
+    return warnings
+
+
+_ENDS_SENTENCE_RE = re.compile(r"""[.!?;:)\]"'\u201d\u2019]$""")
+
+
+def _ending_warnings(clauses: list[ParsedClause], line_number: int,
+                     lines: list[str]) -> list[ParseWarning]:
+    """A document whose last clause stops mid-sentence was probably cut short."""
+    last = clauses[-1]
+    if last.level == 0 or not _ENDS_SENTENCE_RE.search(last.text):
+        return [ParseWarning(
+            "truncated", f"the last clause, {last.number}, ends \u201c\u2026"
+            f"{last.text[-40:]}\u201d without a full stop; the file may have been cut short",
+            line_number, _normalise(lines[line_number - 1]) if line_number <= len(lines) else "")]
+    return []
+
+
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+def _check_has_structure(clauses: list[ParsedClause]) -> None:
+    """Refuse text that only looks numbered: clauses without words, or no sentence anywhere."""
+    for clause in clauses:
+        if clause.text and not _WORD_RE.search(clause.text):
+            raise PolicyParseError(
+                f"clause {clause.number} has no words ({_shorten(clause.text)!r}); this does "
+                "not look like a policy document"
+            )
+    if not any(len(_WORD_RE.findall(c.text)) >= 3 for c in clauses if c.level >= 1):
+        raise PolicyParseError(
+            "no clause has a sentence of text; a policy needs sections such as "
+            "'1. Policy statement' followed by clauses such as '1.1 This policy ...'"
+        )
+
+
+def shrink_warnings(clauses: list, previous_count: int, previous_label: str
+                    ) -> list[ParseWarning]:
+    """Far fewer clauses than the current version (below four-fifths) is worth confirming."""
+    if previous_count and len(clauses) < 0.8 * previous_count:
+        return [ParseWarning(
+            "shrunk", f"this document has {len(clauses)} clauses where the current version "
+            f"{previous_label} has {previous_count}; check that nothing was lost")]
+    return []
 
 
 def parse_clause_lines(text: str) -> list[ParsedClause]:
     """Parse a document body (sections and clauses only), e.g. from a "replace all" editor."""
+    return parse_body(text)[0]
+
+
+def parse_body(text: str) -> tuple[list[ParsedClause], list[ParseWarning]]:
+    """``parse_clause_lines`` with the numbers out of sequence it kept (as warnings)."""
     _check_is_text(text)
     try:
         parser = _BodyParser()
         for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
             parser.feed(number, raw)
-        return parser.finish()
+        return parser.finish(), parser.warnings
     except PolicyParseError as error:
         raise _not_a_policy(error, text) from None
 

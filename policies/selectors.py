@@ -315,3 +315,55 @@ def review_state(policy: Policy, today: datetime.date | None = None) -> str:
     if days <= 30:
         return "due_30"
     return "due_90" if days <= 90 else "later"
+
+
+# --------------------------------------------------------------------------- next version
+
+
+def proposed_review(version: PolicyVersion) -> dict | None:
+    """A version in progress proposes review dates (its cover sheet); they take effect on
+    publication. None when it proposes nothing or is no longer in progress."""
+    if version.status not in PolicyVersion.IN_PROGRESS:
+        return None
+    cover = version.cover or {}
+    dates = {}
+    for key in ("last_reviewed", "next_review_due"):
+        try:
+            dates[key] = datetime.date.fromisoformat(str(cover[key])) if cover.get(key) else None
+        except ValueError:
+            dates[key] = None
+    if not any(dates.values()):
+        return None
+    return {**dates, "current_due": version.policy.next_review_due}
+
+
+def question_summary(version: PolicyVersion) -> dict:
+    """The version's comprehension questions, and those carried forward that HR must check
+    (their clause changed or was removed) with why."""
+    from acknowledgements.models import Question
+
+    questions = list(Question.objects.filter(version=version).select_related("clause")
+                     .order_by("order", "id"))
+    return {"count": len(questions),
+            "carried": sum(q.carried_from_id is not None for q in questions),
+            "to_check": [q for q in questions if q.review_note or q.clause_id is None]}
+
+
+_REVIEW_TEXT = ("reviewed every", "review of policy", "review of the policy")
+
+
+def review_clause(version: PolicyVersion | None) -> Clause | None:
+    """The clause of this version that sets its review cycle ("This policy is reviewed every 2
+    years ..."): 11.1 in 2023-09, whatever number it has in another version."""
+    if version is None:
+        return None
+    clauses = list(version.clauses.filter(level__lte=1).order_by("order")
+                   .only("number", "text", "level", "anchor", "version_id"))
+    for clause in clauses:
+        if clause.level == 1 and "reviewed every" in clause.text.lower():
+            return clause
+    for index, clause in enumerate(clauses):  # the first clause of a "Review of policy" section
+        if clause.level == 0 and clause.text.lower().strip(" .:") in _REVIEW_TEXT[1:]:
+            following = clauses[index + 1] if index + 1 < len(clauses) else None
+            return following if following is not None and following.level == 1 else None
+    return None

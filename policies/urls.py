@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policies import views
+from policies import views, views_drafts
 
 app_name = "policies"
 
@@ -19,12 +19,14 @@ urlpatterns = [
     path("<slug:slug>/<slug:label>/record/", views.version_record, name="version_record"),
     path("<slug:slug>/<slug:label>/move/<str:to>/", views.version_transition,
          name="version_transition"),
-    path("<slug:slug>/<slug:label>/edit/", views.version_edit, name="version_edit"),
-    path("<slug:slug>/<slug:label>/edit/text/", views.version_replace, name="version_replace"),
-    path("<slug:slug>/<slug:label>/edit/<int:pk>/", views.clause_edit, name="clause_edit"),
-    path("<slug:slug>/<slug:label>/addenda/", views.addendum_start, name="addendum_start"),
-    path("<slug:slug>/<slug:label>/addenda/<slug:code>/", views.addendum_edit,
+    path("<slug:slug>/<slug:label>/edit/", views_drafts.version_edit, name="version_edit"),
+    path("<slug:slug>/<slug:label>/edit/cover/", views_drafts.cover_edit, name="cover_edit"),
+    path("<slug:slug>/<slug:label>/edit/text/", views_drafts.version_replace,
+         name="version_replace"),
+    path("<slug:slug>/<slug:label>/edit/<int:pk>/", views_drafts.clause_edit, name="clause_edit"),
+    path("<slug:slug>/<slug:label>/addenda/", views_drafts.addendum_start, name="addendum_start"),
+    path("<slug:slug>/<slug:label>/addenda/<slug:code>/", views_drafts.addendum_edit,
          name="addendum_edit"),
-    path("<slug:slug>/<slug:label>/addenda/<slug:code>/<str:to>/", views.addendum_move,
+    path("<slug:slug>/<slug:label>/addenda/<slug:code>/<str:to>/", views_drafts.addendum_move,
          name="addendum_move"),
 ]

@@ -8,9 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -19,22 +18,18 @@ from accounts.models import Academy
 from accounts.permissions import can, requires
 from audit.models import AuditEvent
 from policies import selectors, services, textcache
+from policies.common import lower_first
+from policies.cover import cover_changes
 from policies.forms import (
-    AddClauseForm,
     AddendumAcademyForm,
-    AddendumForm,
-    ClauseForm,
     ImportForm,
-    LabelForm,
     PolicySettingsForm,
-    ReasonForm,
     RegisterDocumentForm,
-    ReplaceTextForm,
     ReviewForm,
     TransitionForm,
 )
 from policies.models import AcademyAddendum, Clause, PolicyImmutable, PolicyVersion
-from policies.redline import render_marks_html, summary
+from policies.redline import render_marks_html, summary, word_marks
 
 S = PolicyVersion.Status
 DomainErrors = (services.PolicyError, PolicyImmutable)
@@ -86,24 +81,28 @@ def policy_list(request):
 @requires("policies.manage")
 def policy_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    error = None
+    error = warnings = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["document_text"]
         try:
             result = services.policy_import(
                 text=text, title=form.cleaned_data["title"], actor=request.user,
                 request=request, owner_role=form.cleaned_data["owner_role"],
-                source_name=form.cleaned_data.get("source_name", "pasted text"),
+                source_name=form.cleaned_data["source_name"],
+                confirm_warnings=form.cleaned_data["confirm_warnings"],
             )
+        except services.ImportNeedsConfirmation as exc:
+            # Shown with their lines; the text comes back in the form to import as written.
+            warnings = [{"warning": w, "context": _context(text, w.line_number)}
+                        for w in exc.warnings]
+            form = ImportForm(initial={
+                "text": text, "title": form.cleaned_data["title"],
+                "owner_role": form.cleaned_data["owner_role"],
+                "source_name": form.cleaned_data["source_name"],
+            })
         except services.PolicyError as exc:
-            error = {"message": exc.message, "line_number": exc.line_number}
-            if exc.line_number:
-                lines = text.splitlines()
-                first = max(exc.line_number - 3, 0)
-                error["context"] = [
-                    (n, lines[n - 1], n == exc.line_number)
-                    for n in range(first + 1, min(exc.line_number + 2, len(lines)) + 1)
-                ]
+            error = {"message": exc.message, "line_number": exc.line_number,
+                     "context": _context(text, exc.line_number)}
         else:
             version = result.version
             if result.created:
@@ -117,7 +116,18 @@ def policy_import(request):
                     f"{result.policy.title} already has exactly this text.",
                 )
             return redirect("policies:version_record", version.policy.slug, version.label)
-    return render(request, "policies/policy_import.html", {"form": form, "error": error})
+    return render(request, "policies/policy_import.html", {"form": form, "error": error,
+                                                           "warnings": warnings})
+
+
+def _context(text: str, line_number: int | None) -> list[tuple[int, str, bool]]:
+    """The lines around a line of the document: (number, text, is that line)."""
+    if not line_number:
+        return []
+    lines = text.splitlines()
+    first = max(line_number - 3, 0)
+    return [(n, lines[n - 1], n == line_number)
+            for n in range(first + 1, min(line_number + 2, len(lines)) + 1)]
 
 
 @requires("policies.manage")
@@ -178,7 +188,8 @@ def policy_settings(request, slug: str):
     policy = selectors.get_policy_for_user(request.user, slug)
     initial = {field: getattr(policy, field) for field in services.SETTINGS_FIELDS}
     initial["audience_academies"] = list(policy.audience_academies.all())
-    form = PolicySettingsForm(request.POST or None, initial=initial)
+    form = PolicySettingsForm(request.POST or None, initial=initial,
+                              review_clause=selectors.review_clause(policy.current_version()))
     if request.method == "POST" and form.is_valid():
         try:
             services.policy_update_settings(policy=policy, actor=request.user, request=request,
@@ -209,7 +220,8 @@ def policy_new_draft(request, slug: str):
 @requires("policies.manage")
 def review_record(request, slug: str):
     policy = selectors.get_policy_for_user(request.user, slug)
-    form = ReviewForm(request.POST or None, initial={
+    form = ReviewForm(request.POST or None, review_clause=selectors.review_clause(
+        policy.current_version()), initial={
         "reviewed_on": timezone.localdate(), "reviewer_name": request.user.full_name,
     })
     if request.method == "POST" and form.is_valid():
@@ -339,6 +351,9 @@ def version_redline(request, slug: str):
     if old.pk not in {v.pk for v in versions}:
         old = versions[1] if versions[0] == new else versions[0]
     diffs = selectors.version_redline(old, new)
+    cover_rows = [{"row": row, "html": render_marks_html(word_marks(row.old, row.new))}
+                  for row in cover_changes(old.cover, new.cover)
+                  if row.status != "unchanged" or request.GET.get("all") == "1"]
     rows = [
         {"diff": d, "html": render_marks_html(d.marks)}
         for d in diffs
@@ -347,7 +362,7 @@ def version_redline(request, slug: str):
     return render(request, "policies/redline.html", {
         "policy": policy, "versions": versions, "old": old, "new": new,
         "rows": rows if show_all else [r for r in rows if r["diff"].status != "unchanged"],
-        "counts": summary(diffs), "show_all": show_all,
+        "counts": summary(diffs), "show_all": show_all, "cover_rows": cover_rows,
     })
 
 
@@ -381,6 +396,9 @@ def version_record(request, slug: str, label: str):
         and version.status not in services.FROZEN_VERSION_STATUSES else None,
         "can_manage": can(request.user, "policies.manage"),
         "audit_events": AuditEvent.objects.for_object(version)[:50],
+        "cover_rows": cover_changes(None, version.cover),
+        "questions": selectors.question_summary(version),
+        "proposed_review": selectors.proposed_review(version),
     })
 
 
@@ -402,7 +420,8 @@ def version_transition(request, slug: str, label: str, to: str):
     transition = services.TRANSITIONS.get((version.status, to))
     if transition is None:
         messages.error(request, f"Version {version.label} is "
-                       f"{version.get_status_display().lower()}; that step is not possible now.")
+                       f"{lower_first(version.get_status_display())}; that step is not "
+                       "possible now.")
         return redirect("policies:version_record", slug, label)
     if not can(request.user, transition.permission):
         raise PermissionDenied("Your role may not make this change.")
@@ -419,194 +438,21 @@ def version_transition(request, slug: str, label: str, to: str):
         else:
             version.refresh_from_db()
             messages.success(request, f"{version.policy.title} {version.label} is now "
-                             f"{version.get_status_display().lower()}.")
+                             f"{lower_first(version.get_status_display())}.")
+            missing = [a.name for a in services.academies_without_addendum(version)]
+            if to == S.PUBLISHED and missing:
+                messages.warning(request, "No approved addendum for this version: "
+                                 f"{', '.join(missing)}. Their staff read the policy without "
+                                 "local arrangements.")
             if to == S.PUBLISHED:
                 return redirect("policies:version_read", slug, label)
             return redirect("policies:version_record", slug, label)
     return render(request, "policies/version_transition.html", {
         "policy": version.policy, "version": version, "transition": transition, "form": form,
+        "without_addendum": services.academies_without_addendum(version)
+        if to == S.PUBLISHED else [],
+        "questions": selectors.question_summary(version) if to == S.PUBLISHED else None,
     })
-
-
-# --------------------------------------------------------------------------- draft editor
-
-
-@requires("policies.manage")
-def version_edit(request, slug: str, label: str):
-    version = _draft_or_404(request, slug, label)
-    clauses = list(version.clauses.order_by("order"))
-    add_form = AddClauseForm(clauses=clauses, initial={"after": str(clauses[-1].pk)
-                                                       if clauses else ""})
-    label_form = LabelForm(initial={"label": version.label})
-    if request.method == "POST" and version.is_editable:
-        action = request.POST.get("action")
-        try:
-            if action == "add":
-                add_form = AddClauseForm(request.POST, clauses=clauses)
-                if add_form.is_valid():
-                    after_pk = add_form.cleaned_data["after"]
-                    after = next((c for c in clauses if str(c.pk) == after_pk), None)
-                    services.clause_add(
-                        version=version, after=after, level=add_form.cleaned_data["level"],
-                        text=add_form.cleaned_data["text"], actor=request.user, request=request,
-                    )
-                    messages.success(request, "Clause added; the clauses were renumbered.")
-                    return redirect("policies:version_edit", slug, version.label)
-            elif action == "label":
-                label_form = LabelForm(request.POST)
-                if label_form.is_valid():
-                    version = services.version_relabel(
-                        version=version, label=label_form.cleaned_data["label"],
-                        actor=request.user, request=request,
-                    )
-                    messages.success(request, f"The draft is now labelled {version.label}.")
-                    return redirect("policies:version_edit", slug, version.label)
-            elif action == "renumber":
-                services.version_renumber(version=version, actor=request.user, request=request)
-                messages.success(request, "Clauses renumbered in order.")
-                return redirect("policies:version_edit", slug, version.label)
-            elif action in ("up", "down", "remove"):
-                clause = get_object_or_404(Clause, version=version, pk=request.POST.get("clause"))
-                if action == "remove":
-                    services.clause_remove(clause=clause, actor=request.user, request=request)
-                    messages.success(request, f"Clause {clause.number} removed; the clauses "
-                                     "were renumbered.")
-                else:
-                    services.clause_move(clause=clause, direction=action, actor=request.user,
-                                         request=request)
-                    messages.success(request, f"Clause {clause.number} moved {action}.")
-                return redirect(reverse("policies:version_edit", args=[slug, version.label])
-                                + f"#edit-{clause.order}")
-        except DomainErrors as exc:
-            messages.error(request, _sentence(exc))
-            if action == "add":
-                add_form.add_error(None, _sentence(exc))
-    return render(request, "policies/version_edit.html", {
-        "policy": version.policy, "version": version, "clauses": clauses,
-        "add_form": add_form, "label_form": label_form,
-    })
-
-
-@requires("policies.manage")
-def clause_edit(request, slug: str, label: str, pk: int):
-    version = _draft_or_404(request, slug, label)
-    clause = get_object_or_404(Clause, version=version, pk=pk)
-    form = ClauseForm(request.POST or None, initial={"number": clause.number, "text": clause.text})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.clause_update(
-                clause=clause, number=form.cleaned_data["number"],
-                text=form.cleaned_data["text"], actor=request.user, request=request,
-            )
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
-            messages.success(request, f"Clause {form.cleaned_data['number']} saved.")
-            return redirect(reverse("policies:version_edit", args=[slug, label])
-                            + f"#edit-{clause.order}")
-    return render(request, "policies/clause_edit.html", {
-        "policy": version.policy, "version": version, "clause": clause, "form": form,
-    })
-
-
-@requires("policies.manage")
-def version_replace(request, slug: str, label: str):
-    version = _draft_or_404(request, slug, label)
-    from policies.parsing import PolicyParseError, parse_clause_lines, render_policy_text
-
-    form = ReplaceTextForm(request.POST or None, initial={
-        "text": render_policy_text(version.clauses.order_by("order")),
-    })
-    preview = error = None
-    if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["text"]
-        try:
-            parsed = parse_clause_lines(text)
-        except PolicyParseError as exc:
-            lines = text.splitlines()
-            error = {"message": exc.message, "line_number": exc.line_number}
-            if exc.line_number:
-                error["line"] = lines[exc.line_number - 1] if exc.line_number <= len(lines) else ""
-        else:
-            if request.POST.get("action") == "save":
-                try:
-                    services.version_replace_text(version=version, text=text,
-                                                  actor=request.user, request=request)
-                except DomainErrors as exc:
-                    form.add_error(None, _sentence(exc))
-                else:
-                    messages.success(request, f"Text replaced: {len(parsed)} clauses.")
-                    return redirect("policies:version_edit", slug, label)
-            from policies.redline import redline
-
-            diffs = redline(version.clauses.order_by("order").values_list("number", "text"),
-                            [(c.number, c.text) for c in parsed])
-            preview = {
-                "count": len(parsed), "counts": summary(diffs),
-                "rows": [{"diff": d, "html": render_marks_html(d.marks)} for d in diffs
-                         if d.status != "unchanged"],
-            }
-    return render(request, "policies/version_replace.html", {
-        "policy": version.policy, "version": version, "form": form, "preview": preview,
-        "error": error,
-    })
-
-
-# --------------------------------------------------------------------------- addenda
-
-
-@requires("policies.addendum_draft")
-def addendum_edit(request, slug: str, label: str, code: str):
-    version = _version_or_404(request, slug, label)
-    academy = get_object_or_404(Academy, code=code, is_central=False)
-    if not services.may_draft_addendum(request.user, academy):
-        raise Http404("No such addendum.")
-    addendum = version.addenda.filter(academy=academy).first()
-    form = AddendumForm(request.POST or None, initial={"text": addendum.text if addendum else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.addendum_save(version=version, academy=academy,
-                                   text=form.cleaned_data["text"], actor=request.user,
-                                   request=request)
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
-            messages.success(request, f"Addendum for {academy} saved as a draft. Send it to the "
-                             "CEO for approval when it is ready.")
-            return redirect("policies:version_record", slug, label)
-    return render(request, "policies/addendum_form.html", {
-        "policy": version.policy, "version": version, "academy": academy, "form": form,
-        "addendum": addendum,
-    })
-
-
-@requires("policies.addendum_draft")
-def addendum_start(request, slug: str, label: str):
-    code = request.GET.get("academy", "")
-    academy = Academy.objects.filter(pk=code).first() if code.isdigit() else None
-    if academy is None:
-        messages.error(request, "Choose an academy.")
-        return redirect("policies:version_record", slug, label)
-    return redirect("policies:addendum_edit", slug, label, academy.code)
-
-
-@require_POST
-@requires("policies.addendum_draft", "policies.approve")
-def addendum_move(request, slug: str, label: str, code: str, to: str):
-    version = _version_or_404(request, slug, label)
-    addendum = get_object_or_404(AcademyAddendum, version=version, academy__code=code)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.addendum_transition(addendum=addendum, to_status=to, actor=request.user,
-                                     reason=form.cleaned_data.get("reason", ""), request=request)
-    except DomainErrors as exc:
-        messages.error(request, _sentence(exc))
-    else:
-        addendum.refresh_from_db()
-        messages.success(request, f"The {addendum.academy} addendum is now "
-                         f"{addendum.get_status_display().lower()}.")
-    return redirect("policies:version_record", slug, label)
 
 
 def _sentence(exc: Exception) -> str:

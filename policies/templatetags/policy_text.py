@@ -61,3 +61,33 @@ DETAIL_LABELS = {
 @register.filter
 def detail_label(key: str) -> str:
     return DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+@register.filter
+def lower_first(text) -> str:
+    """"Approved by the CEO" -> "approved by the CEO" (``|lower`` would lose the names' case)."""
+    from policies.common import lower_first as lower
+
+    return lower(str(text))
+
+
+@register.simple_tag
+def review_clause_phrase(policy=None) -> str:
+    """"clause 12.1 of version 2025-11": the review clause of the policy's current version
+    (never a number written into a page). Without a policy: that of the one published policy
+    that has a review clause, or "" when there is none or more than one."""
+    from policies.models import Policy, PolicyVersion
+    from policies.selectors import review_clause
+
+    if policy is None:
+        versions = [v for v in PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED)
+                    .select_related("policy") if review_clause(v) is not None]
+        if len(versions) != 1:
+            return ""
+        version = versions[0]
+    else:
+        version = policy.current_version() if isinstance(policy, Policy) else None
+    clause = review_clause(version)
+    if clause is None:
+        return ""
+    return f"clause {clause.number} of version {version.label}"

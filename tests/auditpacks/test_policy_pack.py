@@ -44,8 +44,8 @@ def test_the_approval_record_shows_cover_dates_and_recorded_steps(org, versions)
               summary="Approved for publication")
     pack = build_policy_pack(org.hr, versions[1])
     text = squash(pdf_text(pack.file_path.read_bytes()))
-    assert re.search(r"CEO approval September 2025 Sean Kelly \d\d/\d\d/\d{4} \d\d:\d\d by "
-                     r"Chief Executive", text)
+    assert re.search(r"CEO approval September 2025 Sean Kelly – – \d\d/\d\d/\d{4} \d\d:\d\d "
+                     r"by Chief Executive", text)
     assert "Approved for publication" in text
 
 
@@ -180,3 +180,33 @@ def test_an_academy_addendum_is_printed_with_the_policy_text(org, versions):
     assert ("Academy addenda Local arrangements approved for one academy; its staff read them "
             "with the policy. Northfield Primary Academy Report concerns to the Designated "
             "Safeguarding Lead. Approved by Chief Executive") in text
+
+
+def test_the_dates_and_references_entered_at_each_step_are_in_the_pack_beside_when_recorded(
+        org):
+    import time_machine
+
+    from policies import services
+    from tests.policies.conftest import SEED_PATH
+
+    with time_machine.travel("2026-11-20 10:00 +00:00"):
+        version = services.policy_import(text=SEED_PATH.read_text(), actor=org.hr,
+                                         title="Social Media Policy").version
+        for to, actor, details in [
+            ("consultation", org.hr, {"on": "2026-10-01", "bodies": "JNC: NEU, UNISON"}),
+            ("awaiting_approval", org.hr, {"on": "2026-10-29", "comments": "No objections"}),
+            ("approved", org.ceo, {"on": "2026-11-03"}),
+            ("ratified", org.hr, {"ratified_on": "2026-11-12", "meeting": "North LGB min 7"}),
+            ("published", org.hr, {"change_kind": "material", "change_summary": "New"}),
+        ]:
+            version = services.version_transition(version=version, to_status=to, actor=actor,
+                                                  reason="Step", **details)
+    pack = build_policy_pack(org.hr, version)
+    text = squash(pdf_text(pack.file_path.read_bytes()))
+    assert "01/10/2026 to 29/10/2026 Consulted with: JNC: NEU, UNISON; What the unions said: " \
+        "No objections" in text
+    assert re.search(r"CEO approval September 2023 Sean Kelly 03/11/2026 – 20/11/2026 \d\d:\d\d "
+                     r"by Chief Executive", text)
+    assert re.search(r"LGB Cluster ratification – – 12/11/2026 Meeting / minute reference: "
+                     r"North LGB min 7 20/11/2026 \d\d:\d\d by Human Resources", text)
+    assert "Not recorded" not in text.split("Recorded steps")[0].split("Approval stages")[1]

@@ -11,10 +11,12 @@ from policies.parsing import (
     ParsedClause,
     PolicyParseError,
     clause_anchor,
+    parse_body,
     parse_clause_lines,
     parse_month,
     parse_policy_text,
     render_policy_text,
+    shrink_warnings,
 )
 
 SEED_FILE = Path(
@@ -161,6 +163,7 @@ def test_cover_sheet_metadata_is_read(seed):
         "ceo_approval_month": september_2023,
         "lgb_ratification": "",
         "lgb_ratification_month": None,
+        "consultation_body": "Joint Negotiating Council (JNC)",
         "jnc_consultation": "September 2023",
         "jnc_consultation_month": september_2023,
         "last_reviewed": september_2023,
@@ -212,28 +215,59 @@ def test_body_without_cover_sheet_parses_clause_by_clause():
     ]
 
 
-def test_backwards_numbering_is_refused_naming_the_line():
+def test_numbering_out_of_sequence_is_kept_in_the_documents_order_with_a_warning_on_its_line():
     text = "3. Scope\n- 3.1 One.\n- 3.4 Four.\n- 3.2 Two.\n"
 
-    with pytest.raises(PolicyParseError) as info:
-        parse_clause_lines(text)
+    clauses, warnings = parse_body(text)
 
-    assert info.value.line_number == 4
-    assert str(info.value) == "Line 4: clause 3.2 comes after 3.4; clause numbers must go up"
+    assert [c.number for c in clauses] == ["3", "3.1", "3.4", "3.2"]
+    [warning] = warnings
+    assert (warning.kind, warning.line_number, warning.line) == ("order", 4, "- 3.2 Two.")
+    assert warning.message == "clause 3.2 comes after 3.4; clause numbers usually go up"
 
 
-def test_backwards_numbering_in_a_full_document_names_the_line_of_the_file(seed_text):
-    text = seed_text.replace("- 3.3 Breach of", "- 3.5 Breach of")
-    line_of_3_4 = next(
-        number
-        for number, line in enumerate(seed_text.splitlines(), start=1)
-        if line.startswith("- 3.4 ")
-    )
+def test_a_new_appendix_item_above_the_one_before_it_is_a_warning_not_an_error(seed_text):
+    text = seed_text.replace("- 3.2 If cyber-bullying",
+                             "- 3.3 Report it through CPOMS as well.\n- 3.2 If cyber-bullying")
+    line_of_3_2 = next(number for number, line in enumerate(text.splitlines(), start=1)
+                       if line.startswith("- 3.2 If cyber-bullying"))
 
-    with pytest.raises(PolicyParseError, match=re.escape("clause 3.4 comes after 3.5")) as info:
+    parsed = parse_policy_text(text)
+
+    assert [c.number for c in parsed.clauses][-2:] == ["A 3.3", "A 3.2"]
+    [warning] = parsed.warnings
+    assert warning.line_number == line_of_3_2
+    assert "clause A 3.2 comes after A 3.3" in warning.message
+
+
+@pytest.mark.parametrize("text", ["asdf qwer zzz", "1.1 1.1 1.1", "))))",
+                                  "1. 2. 3.\n- 1.1 !!!\n"])
+def test_text_without_real_structure_is_refused_with_a_clear_error(text):
+    with pytest.raises(PolicyParseError, match="numbered clauses|no words|sentence"):
         parse_policy_text(text)
 
-    assert info.value.line_number == line_of_3_4
+
+def test_a_document_cut_short_mid_clause_is_warned_about(seed_text):
+    cut = seed_text[:seed_text.index("Line managers should liaise with Colwyn") + 35]
+
+    parsed = parse_policy_text(cut)
+
+    kinds = {w.kind for w in parsed.warnings}
+    assert kinds == {"truncated", "contents"}
+    truncated = next(w for w in parsed.warnings if w.kind == "truncated")
+    assert "7.2" in truncated.message and "liaise with the" not in truncated.message[:20]
+    missing = [w.message for w in parsed.warnings if w.kind == "contents"]
+    assert any("section 11 'Review of policy'" in m for m in missing)
+    assert any("section 8 'Business use of social media'" in m for m in missing)
+
+
+def test_the_seed_document_has_no_warnings(seed):
+    assert seed.warnings == []
+
+
+def test_far_fewer_clauses_than_the_current_version_is_a_warning(seed):
+    assert shrink_warnings(seed.clauses[:40], 93, "2023-09")[0].kind == "shrunk"
+    assert shrink_warnings(seed.clauses[:90], 93, "2023-09") == []
 
 
 def test_repeated_clause_number_is_refused_naming_both_lines():

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from notifications.models import Notification
 from policies import selectors, services
 from policies.models import AcademyAddendum, PolicyImmutable, PolicyVersion
 from tests.policies.conftest import walk
@@ -82,15 +83,48 @@ def test_an_approved_addendum_of_a_published_version_cannot_change(org, ratified
         addendum.save()
 
 
-def test_a_new_draft_carries_the_approved_addendum(org, ratified):
+def test_a_new_draft_carries_the_approved_addendum_as_a_draft_for_the_principal(org, ratified):
     _approved(org, ratified)
     version = services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
                                        change_summary="x")
     draft = services.version_new_draft(policy=version.policy, actor=org.hr)
     copy = draft.addenda.get()
-    assert copy.status == A.APPROVED and copy.text == TEXT
-    assert (selectors.version_content_hash_for(draft, org.academy)
-            == selectors.version_content_hash_for(version, org.academy))
+    assert copy.status == A.DRAFT and copy.text == TEXT and copy.approved_by is None
+    assert Notification.objects.filter(recipient=org.principal,
+                                       kind="policies.addendum_carried").exists()
+
+
+def test_an_imported_next_version_carries_the_addendum_and_the_principal_confirms_it(
+        org, ratified, seed_text):
+    _approved(org, ratified)
+    services.version_publish(version=ratified, actor=org.hr, change_kind="material",
+                             change_summary="x")
+    revised = seed_text.replace("blogs and wikis.", "blogs, wikis and messaging apps.")
+    draft = services.policy_import(text=revised, title="Social Media Policy",
+                                   actor=org.hr).version
+    copy = draft.addenda.get()
+    assert (copy.status, copy.text, copy.academy) == (A.DRAFT, TEXT, org.academy)
+    services.addendum_transition(addendum=copy, to_status=A.SUBMITTED, actor=org.principal)
+    services.addendum_transition(addendum=copy, to_status=A.APPROVED, actor=org.ceo)
+    assert selectors.version_text_for(draft, org.academy).addendum.text == TEXT
+
+
+def test_publication_says_which_academies_have_no_approved_addendum(client_as, org, ratified):
+    _approved(org, ratified)
+    version = services.version_publish(version=ratified, actor=org.hr, change_kind="minor",
+                                       change_summary="x")
+    draft = walk(services.version_new_draft(policy=version.policy, actor=org.hr), org,
+                 S.RATIFIED)
+    url = reverse("policies:version_transition", args=[draft.policy.slug, draft.label,
+                                                       S.PUBLISHED])
+    page = client_as("hr").get(url).content.decode()
+    assert "No approved addendum" in page
+    assert org.academy.name in page and org.other.name in page
+    response = client_as("hr").post(url, {"reason": "Go", "change_kind": "minor",
+                                          "change_summary": "Typo"}, follow=True)
+    assert org.academy.name in response.content.decode()
+    event = draft.events.get(to_status=S.PUBLISHED)
+    assert org.academy.name in event.details["academies_without_addendum"]
 
 
 def test_the_principal_drafts_and_submits_from_the_pages(client_as, org, ratified):

@@ -37,7 +37,7 @@ def test_the_ceo_home_page_shows_a_version_awaiting_approval(client_as, org, imp
 
 
 @time_machine.travel("2026-11-26 09:00 +00:00")
-def test_hr_home_page_shows_the_overdue_review(client_as, imported):
+def test_hr_home_page_shows_the_overdue_review(client_as, published):
     html = client_as("hr").get(reverse("home")).content.decode()
     assert "Review overdue since 1 September 2025" in html
 

@@ -7,8 +7,7 @@ from django.core.management.base import CommandError
 from policies import services
 from policies.models import Policy, PolicyVersion
 from policies.parsing import parse_policy_text
-
-S = PolicyVersion.Status
+from tests.policies.conftest import S, walk
 
 
 def _sentences(text: str) -> list[str]:
@@ -72,12 +71,46 @@ def test_a_spreadsheet_is_refused_with_a_clear_error(org):
     assert not Policy.objects.exists()
 
 
-def test_a_numbering_mistake_is_refused_with_its_line(org):
-    text = "Policy\n\n1. Intro\n- 1.2 Second\n- 1.1 First\n"
+def test_numbering_out_of_sequence_needs_confirming_then_imports_in_the_documents_order(org):
+    text = "Policy\n\n1. Intro\n- 1.2 Second clause of the intro.\n- 1.1 First clause here.\n"
+    with pytest.raises(services.ImportNeedsConfirmation) as caught:
+        services.policy_import(text=text, title="Out of order", actor=org.hr)
+    [warning] = caught.value.warnings
+    assert warning.line_number == 5 and "clause 1.1 comes after 1.2" in warning.message
+    assert not Policy.objects.exists()
+
+    version = services.policy_import(text=text, title="Out of order", actor=org.hr,
+                                     confirm_warnings=True).version
+
+    assert list(version.clauses.order_by("order").values_list("number", flat=True)) == [
+        "1", "1.2", "1.1"]
+    assert version.warnings[0]["line_number"] == 5
+    assert version.warnings_confirmed_by == org.hr
+
+
+def test_a_truncated_file_needs_confirming_and_says_why(org, seed_text):
+    cut = seed_text[:seed_text.index("Line managers should liaise with Colwyn") + 35]
+    with pytest.raises(services.ImportNeedsConfirmation) as caught:
+        services.policy_import(text=cut, title="Social Media Policy", actor=org.hr)
+    assert {w.kind for w in caught.value.warnings} == {"truncated", "contents"}
+    assert not Policy.objects.exists()
+
+
+def test_a_next_version_with_far_fewer_clauses_needs_confirming(org, published, seed_text):
+    short = seed_text[:seed_text.index("7. Monitoring and data protection\n\n- 7.1")]
+    short = short.rstrip() + "\n"
+    with pytest.raises(services.ImportNeedsConfirmation) as caught:
+        services.policy_import(text=short, title="Social Media Policy", actor=org.hr)
+    assert "shrunk" in {w.kind for w in caught.value.warnings}
+    assert published.policy.versions.count() == 1
+
+
+@pytest.mark.parametrize("text", ["asdf qwer zzz", "1.1 1.1 1.1", "))))"])
+def test_text_without_structure_is_refused_and_creates_no_policy(org, text):
     with pytest.raises(services.PolicyError) as caught:
-        services.policy_import(text=text, title="Broken", actor=org.hr)
-    assert caught.value.line_number == 5
-    assert "must go up" in caught.value.message
+        services.policy_import(text=text, title="Junk", actor=org.hr)
+    assert not isinstance(caught.value, services.ImportNeedsConfirmation)
+    assert not Policy.objects.exists()
 
 
 def test_the_import_command_creates_the_policy(org, tmp_path, seed_text, capsys):
@@ -97,11 +130,39 @@ def test_the_import_command_reports_a_file_that_is_not_a_policy(org, tmp_path):
         call_command("import_policy", str(path), "--title", "Nope")
 
 
-def test_the_seed_policy_is_imported_with_its_review_dates(imported):
+def test_importing_a_draft_proposes_review_dates_but_moves_nothing(imported):
     policy = imported.policy
+    assert policy.next_review_due is None and policy.last_reviewed_on is None
+    assert not policy.reviews.exists()
+    assert imported.version.cover["next_review_due"] == "2025-09-01"
+
+
+def test_publishing_the_seed_policy_records_its_review_and_next_due_date(published):
+    policy = published.policy
+    policy.refresh_from_db()
     assert str(policy.last_reviewed_on) == "2023-09-01"
     assert str(policy.next_review_due) == "2025-09-01"
     assert policy.reviews.get().outcome == "new_version"
+
+
+def test_importing_the_next_version_leaves_the_review_board_alone_until_it_is_published(
+        org, published, seed_text):
+    policy = published.policy
+    revised = (seed_text.replace("Last reviewed on:\tSeptember 2023", "Last reviewed on:\t"
+                                 "September 2025")
+               .replace("Next review due by:\tSeptember 2025", "Next review due by:\t"
+                        "September 2027")
+               .replace("blogs and wikis.", "blogs, wikis and messaging apps."))
+    draft = services.policy_import(text=revised, title="Social Media Policy",
+                                   actor=org.hr).version
+    policy.refresh_from_db()
+    assert str(policy.next_review_due) == "2025-09-01"
+    assert policy.reviews.count() == 1
+    walk(draft, org, S.PUBLISHED)
+    policy.refresh_from_db()
+    assert str(policy.next_review_due) == "2027-09-01"
+    assert str(policy.last_reviewed_on) == "2025-09-01"
+    assert policy.reviews.count() == 2
 
 
 @pytest.mark.parametrize("role", ["staff", "manager", "principal", "board"])

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from policies import services
-from policies.models import PolicyVersion
+from policies.models import Policy, PolicyVersion
 
 S = PolicyVersion.Status
 ROLES = ["staff", "manager", "principal", "other_principal", "hr", "ceo", "board", "admin",
@@ -145,15 +145,41 @@ def test_the_owner_imports_a_policy_from_the_upload_page(client_as, seed_text):
     assert response["Location"] == "/policies/social-media-policy/2023-09/record/"
 
 
-def test_the_upload_page_points_at_the_line_of_a_numbering_mistake(client_as):
-    text = "Policy\n\n1. Intro\n- 1.2 Second\n- 1.1 First\n"
-    response = client_as("hr").post(reverse("policies:policy_import"), {
-        "text": text, "title": "Broken", "owner_role": "ceo",
+def test_the_upload_page_shows_a_numbering_warning_with_its_line_and_imports_after_confirming(
+        client_as):
+    text = "Policy\n\n1. Intro\n- 1.2 Second clause here.\n- 1.1 First clause here.\n"
+    client = client_as("hr")
+    response = client.post(reverse("policies:policy_import"), {
+        "text": text, "title": "Out of order", "owner_role": "ceo",
     })
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Line 5" in html and "must go up" in html
-    assert "- 1.1 First" in html
+    assert "Line 5" in html and "lause 1.1 comes after 1.2" in html
+    assert "- 1.1 First clause here." in html
+    assert "import the document as written" in html
+    assert not Policy.objects.exists()
+    response = client.post(reverse("policies:policy_import"), {
+        "text": text, "title": "Out of order", "owner_role": "ceo", "confirm_warnings": "on",
+    }, follow=True)
+    version = PolicyVersion.objects.get()
+    assert [c.number for c in version.clauses.order_by("order")] == ["1", "1.2", "1.1"]
+    assert "lause 1.1 comes after 1.2" in response.content.decode()  # on the record page
+
+
+def test_the_approver_sees_the_warnings_hr_confirmed(client_as, org):
+    text = "Policy\n\n1. Intro\n- 1.2 Second clause here.\n- 1.1 First clause here.\n"
+    version = services.policy_import(text=text, title="Out of order", actor=org.hr,
+                                     confirm_warnings=True).version
+    version = services.version_transition(version=version, to_status="awaiting_approval",
+                                          actor=org.hr, reason="No consultation needed")
+    url = reverse("policies:version_transition", args=[version.policy.slug, version.label,
+                                                       "approved"])
+    html = client_as("ceo").get(url).content.decode()
+    assert "imported this document as written" in html
+    assert "Line 5" in html and "lause 1.1 comes after 1.2" in html
+    client_as("ceo").post(url, {"reason": "Checked the order."})
+    event = version.events.get(to_status="approved")
+    assert event.details["warnings_shown"] == [version.warnings[0]["message"]]
 
 
 def test_a_word_document_upload_gets_a_clear_error(client_as):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
 from policies import services
+from policies.common import lower_first
 
 
 class Command(BaseCommand):
@@ -18,8 +19,13 @@ class Command(BaseCommand):
             "--as", dest="actor", default="",
             help="Email of the person recorded as importing it (default: the first HR person)",
         )
+        parser.add_argument(
+            "--confirm-warnings", action="store_true",
+            help="Import as written although the checks found something (listed first)",
+        )
 
-    def handle(self, *args, path: str, title: str, actor: str, **options):
+    def handle(self, *args, path: str, title: str, actor: str, confirm_warnings: bool = False,
+               **options):
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except FileNotFoundError:
@@ -37,8 +43,15 @@ class Command(BaseCommand):
             person = User.objects.current().filter(role=Role.HR).order_by("pk").first()
         try:
             result = services.policy_import(
-                text=text, title=title, actor=person, source_name=Path(path).name
+                text=text, title=title, actor=person, source_name=Path(path).name,
+                confirm_warnings=confirm_warnings,
             )
+        except services.ImportNeedsConfirmation as error:
+            lines = "\n".join(
+                f"  line {w.line_number}: {w.message}" if w.line_number else f"  {w.message}"
+                for w in error.warnings)
+            raise CommandError(f"{path}: {error}:\n{lines}\nRun again with --confirm-warnings "
+                               "to import it as written.") from None
         except services.PolicyError as error:
             raise CommandError(f"{path}: {error}") from None
         version = result.version
@@ -50,5 +63,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Already imported: {result.policy.title} version {version.label} "
-                f"({version.get_status_display().lower()}) has exactly this text. Nothing changed."
+                f"({lower_first(version.get_status_display())}) has exactly this text. "
+                "Nothing changed."
             )
