@@ -400,6 +400,12 @@ def person_save(*, form, actor, request=None) -> User:
                str(form.cleaned_data.get(name, ""))]
         for name in form.changed_data
     }
+    new_email = None
+    if not creating and "email" in form.changed_data:
+        # The address changes only when confirmed from the new address (email_change_confirm).
+        new_email = form.cleaned_data["email"]
+        changes.pop("email")
+        changes["pending_email"] = [str(form.initial.get("email", "")), new_email]
     with transaction.atomic():
         was_leaver = (not creating) and User.objects.filter(
             pk=form.instance.pk, leaving_date__isnull=False
@@ -407,7 +413,12 @@ def person_save(*, form, actor, request=None) -> User:
         person = form.save(commit=False)
         if creating:
             person.set_unusable_password()
+        if new_email is not None:
+            person.email = form.initial["email"]
         person.save()
+        if new_email is not None:
+            email_change_request(person=person, new_email=new_email, actor=actor,
+                                 request=request)
         if creating:
             action = "accounts.person_created"
         elif person.leaving_date and not was_leaver:
@@ -418,4 +429,92 @@ def person_save(*, form, actor, request=None) -> User:
                   summary="Changed: " + ", ".join(form.changed_data) if changes else "")
         if creating and person.portal_access:
             transaction.on_commit(lambda: invitation_send(person=person, actor=actor))
+    return person
+
+
+EMAIL_CHANGE_SALT = "accounts.email_change"
+EMAIL_CHANGE_MAX_AGE = 3 * 24 * 3600
+
+
+class EmailChangeRefused(ValueError):
+    """The confirmation link cannot be used; the message is shown as it is."""
+
+
+def email_change_request(*, person: User, new_email: str, actor, request=None) -> None:
+    """Keep `new_email` as pending, send a confirmation link to it and tell the current address.
+    A newer request replaces an older one (whose link then stops working)."""
+    from django.core import signing
+    from django.utils import timezone
+
+    User.objects.filter(pk=person.pk).update(pending_email=new_email,
+                                             pending_email_requested_at=timezone.now())
+    person.pending_email = new_email
+    token = signing.dumps({"u": person.pk, "old": person.email, "new": new_email},
+                          salt=EMAIL_CHANGE_SALT, compress=True)
+    audit_log(action="accounts.email_change_requested", actor=actor, obj=person, request=request,
+              changes={"email": [person.email, new_email]},
+              summary="Waiting for confirmation from the new address")
+    old_email, who = person.email, (actor.full_name if actor else "An administrator")
+    transaction.on_commit(lambda: _email_change_send(person, old_email, new_email, token, who))
+
+
+def _email_change_send(person, old_email, new_email, token, who) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    context = {
+        "person": person, "old_email": old_email, "new_email": new_email, "who": who,
+        "trust": settings.TRUST_NAME, "days": EMAIL_CHANGE_MAX_AGE // 86400,
+        "url": settings.SITE_URL + reverse("accounts:email_confirm", args=[token]),
+    }
+    send_mail(subject=f"{settings.TRUST_NAME}: confirm your new Policy Portal email address",
+              message=render_to_string("accounts/email/email_change_confirm.txt", context),
+              from_email=None, recipient_list=[new_email])
+    send_mail(subject=f"{settings.TRUST_NAME}: your Policy Portal email address is being changed",
+              message=render_to_string("accounts/email/email_change_notice.txt", context),
+              from_email=None, recipient_list=[old_email])
+
+
+def email_change_pending(token: str) -> tuple[User, str]:
+    """(person, new address) for a confirmation link still valid, or EmailChangeRefused."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise EmailChangeRefused("This confirmation link has expired. Ask HR or an "
+                                 "administrator to change the address again.") from exc
+    except signing.BadSignature as exc:
+        raise EmailChangeRefused("This confirmation link is not valid.") from exc
+    person = User.objects.filter(pk=data.get("u")).first()
+    if (person is None or person.email != data.get("old")
+            or person.pending_email != data.get("new") or not person.pending_email):
+        raise EmailChangeRefused("This confirmation link has already been used or was replaced "
+                                 "by a newer change.")
+    return person, data["new"]
+
+
+def email_change_confirm(*, token: str, request=None) -> User:
+    """Make the pending address the person's address (the link proves they receive mail there)."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        person, new_email = email_change_pending(token)
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if User.objects.filter(email=new_email).exclude(pk=person.pk).exists():
+            raise EmailChangeRefused(f"{new_email} now belongs to someone else in the portal. "
+                                     "Ask HR or an administrator.")
+        old_email = person.email
+        person.email, person.pending_email, person.pending_email_requested_at = new_email, "", None
+        person.save(update_fields=["email", "pending_email", "pending_email_requested_at"])
+        # allauth may know the old address (single sign-on): it must no longer sign anyone in.
+        EmailAddress.objects.filter(user=person).delete()
+        EmailAddress.objects.create(user=person, email=new_email, primary=True, verified=True)
+        signed_in = getattr(request, "user", None)
+        summary = "Confirmed from the new address"
+        if signed_in is not None and signed_in.is_authenticated and signed_in.pk != person.pk:
+            summary += f" (the link was opened while {signed_in.email} was signed in)"
+        audit_log(action="accounts.email_changed", actor=person, obj=person, request=request,
+                  changes={"email": [old_email, new_email]}, summary=summary)
     return person

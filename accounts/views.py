@@ -127,8 +127,13 @@ def person_edit(request, pk: int):
     form = PersonForm(request.POST or None, instance=person, editor=request.user)
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
+            old_email = person.email
             services.person_save(form=form, actor=request.user, request=request)
             messages.success(request, f"Saved the changes to {person.full_name}.")
+            if "email" in form.changed_data:
+                messages.info(request, f"The email address stays {old_email} until the person "
+                              f"confirms {form.cleaned_data['email']} from a link sent there; "
+                              f"{old_email} has been told.")
         return redirect("accounts:person_detail", pk=person.pk)
     return render(request, "accounts/person_form.html", {"form": form, "person": person})
 
@@ -235,3 +240,18 @@ def staff_import_apply(request):
         f"{result.count('unchanged')} unchanged.",
     )
     return redirect("accounts:people_list")
+
+
+def email_confirm(request, token: str):
+    """Public: the link sent to a new address. GET shows what will change (mail scanners that
+    open links change nothing); POST makes the change."""
+    try:
+        person, new_email = services.email_change_pending(token)
+        if request.method == "POST":
+            services.email_change_confirm(token=token, request=request)
+            return render(request, "accounts/email_confirm.html",
+                          {"done": True, "new_email": new_email})
+    except services.EmailChangeRefused as exc:
+        return render(request, "accounts/email_confirm.html", {"problem": str(exc)}, status=400)
+    return render(request, "accounts/email_confirm.html",
+                  {"person": person, "new_email": new_email})
