@@ -25,7 +25,7 @@ from accounts.pickers import (
 )
 from accounts.selectors import people_search, people_visible_to
 from audit.models import AuditEvent
-from core import navcache
+from core import navcache, uploads
 
 IMPORT_SESSION_KEY = "staff_import_pending"
 
@@ -186,8 +186,15 @@ def staff_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read(services.IMPORT_MAX_BYTES + 1)
-        result = services.staff_import_parse(data)
+        try:  # the portal's one upload check: a CSV by its bytes, not only by its name
+            uploads.check_upload(upload, allowed=[uploads.CSV], name_kept=False,
+                                 limit=services.IMPORT_MAX_BYTES)
+        except uploads.UploadRejected as refused:
+            result = services.ImportResult(file_errors=[str(refused)])
+            data = b""
+        else:
+            data = upload.read(services.IMPORT_MAX_BYTES + 1)
+            result = services.staff_import_parse(data)
         if result.ok:
             import_id = str(uuid.uuid4())
             path = _pending_path(import_id)
