@@ -15,3 +15,7 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "email"]
     exclude = ["password", "user_permissions", "groups", "last_login"]
     autocomplete_fields = ["line_manager"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An address changes only through the people page, confirmed from the new address.
+        return ["email", "pending_email", "pending_email_requested_at"] if obj else []

@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.permissions import EMAIL_CHANGED_BY_ADMIN_ONLY
 from accounts.pickers import PersonChoiceField, PersonSearchWidget, current_people
 
 
@@ -40,6 +41,17 @@ class PersonForm(forms.ModelForm):
             allowed.add(current)
             self.fields["role"].disabled = True
         self.fields["role"].choices = [c for c in Role.choices if c[0] in allowed]
+        self.editor_is_admin = editor is not None and editor.role == Role.ADMIN
+        if (self.instance.pk and not self.editor_is_admin
+                and self.instance.role in EMAIL_CHANGED_BY_ADMIN_ONLY):
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = (
+                "Only an administrator can change the email address of someone with the "
+                f"{self.instance.get_role_display()} role.")
+        elif self.instance.pk:
+            self.fields["email"].help_text = (
+                "A new address takes effect once the person confirms it from that address; "
+                "the current address is told.")
         managers = current_people()
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
@@ -48,8 +60,18 @@ class PersonForm(forms.ModelForm):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def _check_email_change(self, cleaned) -> None:
+        if not self.instance.pk or "email" not in self.changed_data or self.editor_is_admin:
+            return
+        if cleaned.get("role") in EMAIL_CHANGED_BY_ADMIN_ONLY:
+            from accounts.models import Role
+
+            self.add_error("email", "Only an administrator can change the email address of "
+                                    f"someone with the {Role(cleaned['role']).label} role.")
+
     def clean(self):
         cleaned = super().clean()
+        self._check_email_change(cleaned)
         start, leaving = cleaned.get("start_date"), cleaned.get("leaving_date")
         if start and leaving and leaving < start:
             self.add_error("leaving_date", "The leaving date is before the start date.")

@@ -92,6 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="False for people who acknowledge only through signed links."
     )
     is_active = models.BooleanField(default=True)
+    #: A changed address waits here until it is confirmed from that address (accounts.services).
+    pending_email = models.EmailField(blank=True, default="")
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True)
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
 

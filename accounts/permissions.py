@@ -18,6 +18,9 @@ STAFF, PRINCIPAL, HR, CEO, BOARD, ADMIN = (
 EVERYONE = frozenset(Role.values)
 #: Roles that must use a second factor before reaching any protected page.
 MFA_REQUIRED_ROLES = frozenset({PRINCIPAL, HR, CEO, ADMIN})
+#: Accounts whose email address only an administrator may change (the same roles that must use
+#: MFA: whoever controls their address can reset their password). docs/security.md.
+EMAIL_CHANGED_BY_ADMIN_ONLY = MFA_REQUIRED_ROLES
 #: Pseudo-role for anyone who has at least one current direct report.
 LINE_MANAGER = "line_manager"
 

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from accounts.models import Academy, Category, Role, User
 from audit.services import audit_log
 from core import navcache
+from core.text import ANY_CONTROL_CHARACTER, describe_control_character
 
 IMPORT_REQUIRED_COLUMNS = ["email", "full_name", "academy", "job_title", "category", "start_date"]
 IMPORT_OPTIONAL_COLUMNS = ["role", "leaving_date", "line_manager_email", "portal_access"]
@@ -20,6 +21,12 @@ IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
 #: Roles that may be set by a CSV import; CEO and administrator are set by an administrator.
 IMPORTABLE_ROLES = {Role.STAFF, Role.PRINCIPAL, Role.HR, Role.BOARD}
+#: Roles an import never changes, whatever the file says (an administrator sets them).
+IMPORT_KEEPS_ROLES = {Role.CEO, Role.ADMIN}
+#: Cells longer than their database column are row errors at preview, never a failed apply.
+IMPORT_MAX_LENGTHS = {
+    name: User._meta.get_field(name).max_length for name in ("email", "full_name", "job_title")
+}
 PERSON_FIELDS = [
     "full_name", "academy_id", "job_title", "category", "role", "start_date", "leaving_date",
     "portal_access",
@@ -152,12 +159,55 @@ def staff_import_parse(data: bytes) -> ImportResult:
             )
         if manager and manager == row.email:
             row.errors.append("A person cannot be their own line manager.")
+    _check_one_principal_per_academy(result.rows, existing, academies)
     return result
+
+
+def _holds_principal_seat(role, academy_id, leaving_date) -> bool:
+    """The rule of the `one_principal_per_academy` constraint, for values not yet saved."""
+    return role == Role.PRINCIPAL and academy_id is not None and leaving_date is None
+
+
+def _check_one_principal_per_academy(rows, existing, academies) -> None:
+    """An academy has one Principal after the import: checked on the state the file leaves,
+    so a file that hands the role from one person to another is fine in either order."""
+    names = {a.pk: a.name for a in academies.values()}
+    in_file = {row.email for row in rows}
+    seats: dict[int, str] = {}
+    for person in existing.values():
+        if person.email not in in_file and _holds_principal_seat(
+                person.role, person.academy_id, person.leaving_date):
+            seats[person.academy_id] = f"{person.full_name} ({person.email})"
+    for row in rows:
+        values = row.values
+        if not _holds_principal_seat(values.get("role"), values.get("academy_id"),
+                                     values.get("leaving_date")):
+            continue
+        holder = seats.get(values["academy_id"])
+        if holder is not None:
+            row.errors.append(
+                f"{names.get(values['academy_id'], 'This academy')} already has a Principal: "
+                f"{holder}. An academy has one Principal: give the other person another role "
+                "or a leaving date (in this file or on their page) first."
+            )
+        else:
+            seats[values["academy_id"]] = f"{values.get('full_name')} (line {row.line})"
 
 
 def _validate_row(line_no, cells, academies, existing, seen) -> ImportRow:
     email = cells.get("email", "").lower()
     row = ImportRow(line=line_no, email=email)
+    for column, value in cells.items():
+        found = describe_control_character(value)
+        if found:
+            row.errors.append(f"{column} contains {found}, which cannot be stored. "
+                              "Remove it and upload the file again.")
+            cells[column] = ANY_CONTROL_CHARACTER.sub("", value)
+    for column, limit in IMPORT_MAX_LENGTHS.items():
+        if len(cells.get(column, "")) > limit:
+            row.errors.append(f"{column} is {len(cells[column]):,} characters long; "
+                              f"the limit is {limit}.")
+            cells[column] = cells[column][:limit]
     try:
         validate_email(email)
     except ValidationError:
@@ -186,12 +236,28 @@ def _validate_row(line_no, cells, academies, existing, seen) -> ImportRow:
             + ", ".join(Category.values) + "."
         )
     values["category"] = category
-    role = (cells.get("role") or "staff").lower()
-    if role not in IMPORTABLE_ROLES:
-        row.errors.append(
-            f"Role '{role}' cannot be imported. Use one of: " + ", ".join(sorted(IMPORTABLE_ROLES))
-            + " (CEO and administrator roles are set by an administrator)."
-        )
+    current = existing.get(email)
+    asked = (cells.get("role") or "").lower()
+    if current is not None and current.role in IMPORT_KEEPS_ROLES:
+        # The CEO's and administrators' roles are never changed by a file.
+        if asked and asked != current.role:
+            row.errors.append(
+                f"{current.full_name} is the {current.get_role_display()}: an import never "
+                "changes a CEO's or administrator's role. Leave the role cell empty "
+                f"(or write '{current.role}')."
+            )
+        role = current.role
+    elif not asked:
+        # No role column, or an empty cell: an existing person keeps their role.
+        role = current.role if current is not None else Role.STAFF
+    else:
+        role = asked
+        if role not in IMPORTABLE_ROLES:
+            row.errors.append(
+                f"Role '{role}' cannot be imported. Use one of: "
+                + ", ".join(sorted(IMPORTABLE_ROLES))
+                + " (CEO and administrator roles are set by an administrator)."
+            )
     values["role"] = role
     for column in ("start_date", "leaving_date"):
         raw = cells.get(column, "")
@@ -213,7 +279,6 @@ def _validate_row(line_no, cells, academies, existing, seen) -> ImportRow:
         row.errors.append(f"{exc}.")
     row.line_manager_email = cells.get("line_manager_email", "").lower()
     row.values = values
-    current = existing.get(email)
     if current is None:
         row.action = "create"
         row.changes = {k: [None, str(v)] for k, v in values.items() if v not in (None, "")}
@@ -234,10 +299,36 @@ def staff_import_apply(*, data: bytes, actor, request=None, source: str = "") ->
     result = staff_import_parse(data)
     if not result.ok:
         return result
+    try:
+        invited = _apply_rows(result, actor=actor, request=request, source=source)
+    except DatabaseError as exc:
+        # The checks above mirror every database rule; this is for a change made by someone
+        # else between the check and the write. Nothing was written (one transaction).
+        result.file_errors.append(
+            f"The database refused the import ({exc.__class__.__name__}); nothing was changed. "
+            "Check the file again: someone may have changed these people meanwhile."
+        )
+        return result
+    transaction.on_commit(lambda: [invitation_send(person=p) for p in invited])
+    result.applied = True
+    return result
+
+
+def _releases_principal_seat(row: ImportRow, existing: dict) -> bool:
+    current = existing.get(row.email)
+    return current is not None and _holds_principal_seat(
+        current.role, current.academy_id, current.leaving_date) and not _holds_principal_seat(
+        row.values.get("role"), row.values.get("academy_id"), row.values.get("leaving_date"))
+
+
+def _apply_rows(result: ImportResult, *, actor, request, source) -> list[User]:
     invited: list[User] = []
+    existing = {u.email: u for u in User.objects.filter(email__in=[r.email for r in result.rows])}
+    # A Principal handing over goes first, so their successor's row never meets them.
+    ordered = sorted(result.rows, key=lambda r: not _releases_principal_seat(r, existing))
     with transaction.atomic():
         people: dict[str, User] = {}
-        for row in result.rows:
+        for row in ordered:
             if row.action == "create":
                 person = User.objects.create_user(row.email, **row.values)
                 audit_log(action="accounts.person_created", actor=actor, obj=person,
@@ -270,9 +361,7 @@ def staff_import_apply(*, data: bytes, actor, request=None, source: str = "") ->
             summary=(f"{source}: {result.count('create')} created, {result.count('update')} "
                      f"updated, {result.count('unchanged')} unchanged."),
         )
-        transaction.on_commit(lambda: [invitation_send(person=p) for p in invited])
-    result.applied = True
-    return result
+    return invited
 
 
 def invitation_url(person: User) -> str:
@@ -311,6 +400,12 @@ def person_save(*, form, actor, request=None) -> User:
                str(form.cleaned_data.get(name, ""))]
         for name in form.changed_data
     }
+    new_email = None
+    if not creating and "email" in form.changed_data:
+        # The address changes only when confirmed from the new address (email_change_confirm).
+        new_email = form.cleaned_data["email"]
+        changes.pop("email")
+        changes["pending_email"] = [str(form.initial.get("email", "")), new_email]
     with transaction.atomic():
         was_leaver = (not creating) and User.objects.filter(
             pk=form.instance.pk, leaving_date__isnull=False
@@ -318,7 +413,12 @@ def person_save(*, form, actor, request=None) -> User:
         person = form.save(commit=False)
         if creating:
             person.set_unusable_password()
+        if new_email is not None:
+            person.email = form.initial["email"]
         person.save()
+        if new_email is not None:
+            email_change_request(person=person, new_email=new_email, actor=actor,
+                                 request=request)
         if creating:
             action = "accounts.person_created"
         elif person.leaving_date and not was_leaver:
@@ -329,4 +429,92 @@ def person_save(*, form, actor, request=None) -> User:
                   summary="Changed: " + ", ".join(form.changed_data) if changes else "")
         if creating and person.portal_access:
             transaction.on_commit(lambda: invitation_send(person=person, actor=actor))
+    return person
+
+
+EMAIL_CHANGE_SALT = "accounts.email_change"
+EMAIL_CHANGE_MAX_AGE = 3 * 24 * 3600
+
+
+class EmailChangeRefused(ValueError):
+    """The confirmation link cannot be used; the message is shown as it is."""
+
+
+def email_change_request(*, person: User, new_email: str, actor, request=None) -> None:
+    """Keep `new_email` as pending, send a confirmation link to it and tell the current address.
+    A newer request replaces an older one (whose link then stops working)."""
+    from django.core import signing
+    from django.utils import timezone
+
+    User.objects.filter(pk=person.pk).update(pending_email=new_email,
+                                             pending_email_requested_at=timezone.now())
+    person.pending_email = new_email
+    token = signing.dumps({"u": person.pk, "old": person.email, "new": new_email},
+                          salt=EMAIL_CHANGE_SALT, compress=True)
+    audit_log(action="accounts.email_change_requested", actor=actor, obj=person, request=request,
+              changes={"email": [person.email, new_email]},
+              summary="Waiting for confirmation from the new address")
+    old_email, who = person.email, (actor.full_name if actor else "An administrator")
+    transaction.on_commit(lambda: _email_change_send(person, old_email, new_email, token, who))
+
+
+def _email_change_send(person, old_email, new_email, token, who) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    context = {
+        "person": person, "old_email": old_email, "new_email": new_email, "who": who,
+        "trust": settings.TRUST_NAME, "days": EMAIL_CHANGE_MAX_AGE // 86400,
+        "url": settings.SITE_URL + reverse("accounts:email_confirm", args=[token]),
+    }
+    send_mail(subject=f"{settings.TRUST_NAME}: confirm your new Policy Portal email address",
+              message=render_to_string("accounts/email/email_change_confirm.txt", context),
+              from_email=None, recipient_list=[new_email])
+    send_mail(subject=f"{settings.TRUST_NAME}: your Policy Portal email address is being changed",
+              message=render_to_string("accounts/email/email_change_notice.txt", context),
+              from_email=None, recipient_list=[old_email])
+
+
+def email_change_pending(token: str) -> tuple[User, str]:
+    """(person, new address) for a confirmation link still valid, or EmailChangeRefused."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise EmailChangeRefused("This confirmation link has expired. Ask HR or an "
+                                 "administrator to change the address again.") from exc
+    except signing.BadSignature as exc:
+        raise EmailChangeRefused("This confirmation link is not valid.") from exc
+    person = User.objects.filter(pk=data.get("u")).first()
+    if (person is None or person.email != data.get("old")
+            or person.pending_email != data.get("new") or not person.pending_email):
+        raise EmailChangeRefused("This confirmation link has already been used or was replaced "
+                                 "by a newer change.")
+    return person, data["new"]
+
+
+def email_change_confirm(*, token: str, request=None) -> User:
+    """Make the pending address the person's address (the link proves they receive mail there)."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        person, new_email = email_change_pending(token)
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if User.objects.filter(email=new_email).exclude(pk=person.pk).exists():
+            raise EmailChangeRefused(f"{new_email} now belongs to someone else in the portal. "
+                                     "Ask HR or an administrator.")
+        old_email = person.email
+        person.email, person.pending_email, person.pending_email_requested_at = new_email, "", None
+        person.save(update_fields=["email", "pending_email", "pending_email_requested_at"])
+        # allauth may know the old address (single sign-on): it must no longer sign anyone in.
+        EmailAddress.objects.filter(user=person).delete()
+        EmailAddress.objects.create(user=person, email=new_email, primary=True, verified=True)
+        signed_in = getattr(request, "user", None)
+        summary = "Confirmed from the new address"
+        if signed_in is not None and signed_in.is_authenticated and signed_in.pk != person.pk:
+            summary += f" (the link was opened while {signed_in.email} was signed in)"
+        audit_log(action="accounts.email_changed", actor=person, obj=person, request=request,
+                  changes={"email": [old_email, new_email]}, summary=summary)
     return person

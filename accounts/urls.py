@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/invite/", views.person_invite, name="person_invite"),
     path("search/<slug:picker>/", views.person_search, name="person_search"),
     path("import/", views.staff_import, name="staff_import"),
+    path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     path("import/apply/", views.staff_import_apply, name="staff_import_apply"),
 ]

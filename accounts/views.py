@@ -25,7 +25,7 @@ from accounts.pickers import (
 )
 from accounts.selectors import people_search, people_visible_to
 from audit.models import AuditEvent
-from core import navcache
+from core import navcache, uploads
 
 IMPORT_SESSION_KEY = "staff_import_pending"
 
@@ -127,8 +127,13 @@ def person_edit(request, pk: int):
     form = PersonForm(request.POST or None, instance=person, editor=request.user)
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
+            old_email = person.email
             services.person_save(form=form, actor=request.user, request=request)
             messages.success(request, f"Saved the changes to {person.full_name}.")
+            if "email" in form.changed_data:
+                messages.info(request, f"The email address stays {old_email} until the person "
+                              f"confirms {form.cleaned_data['email']} from a link sent there; "
+                              f"{old_email} has been told.")
         return redirect("accounts:person_detail", pk=person.pk)
     return render(request, "accounts/person_form.html", {"form": form, "person": person})
 
@@ -181,8 +186,15 @@ def staff_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read(services.IMPORT_MAX_BYTES + 1)
-        result = services.staff_import_parse(data)
+        try:  # the portal's one upload check: a CSV by its bytes, not only by its name
+            uploads.check_upload(upload, allowed=[uploads.CSV], name_kept=False,
+                                 limit=services.IMPORT_MAX_BYTES)
+        except uploads.UploadRejected as refused:
+            result = services.ImportResult(file_errors=[str(refused)])
+            data = b""
+        else:
+            data = upload.read(services.IMPORT_MAX_BYTES + 1)
+            result = services.staff_import_parse(data)
         if result.ok:
             import_id = str(uuid.uuid4())
             path = _pending_path(import_id)
@@ -235,3 +247,18 @@ def staff_import_apply(request):
         f"{result.count('unchanged')} unchanged.",
     )
     return redirect("accounts:people_list")
+
+
+def email_confirm(request, token: str):
+    """Public: the link sent to a new address. GET shows what will change (mail scanners that
+    open links change nothing); POST makes the change."""
+    try:
+        person, new_email = services.email_change_pending(token)
+        if request.method == "POST":
+            services.email_change_confirm(token=token, request=request)
+            return render(request, "accounts/email_confirm.html",
+                          {"done": True, "new_email": new_email})
+    except services.EmailChangeRefused as exc:
+        return render(request, "accounts/email_confirm.html", {"problem": str(exc)}, status=400)
+    return render(request, "accounts/email_confirm.html",
+                  {"person": person, "new_email": new_email})

@@ -6,24 +6,16 @@ from pathlib import Path
 
 from django.conf import settings
 
-#: (signature check, content type, extension). Checked against the first bytes, never the name.
-SIGNATURES = [
-    (lambda b: b.startswith(b"\xff\xd8\xff"), "image/jpeg", "jpg"),
-    (lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"), "image/png", "png"),
-    (lambda b: b[:6] in (b"GIF87a", b"GIF89a"), "image/gif", "gif"),
-    (lambda b: b[:4] == b"RIFF" and b[8:12] == b"WEBP", "image/webp", "webp"),
-    (lambda b: b[4:8] == b"ftyp" and b[8:10] == b"qt", "video/quicktime", "mov"),
-    (lambda b: b[4:8] == b"ftyp", "video/mp4", "mp4"),
-    (lambda b: b.startswith(b"\x1aE\xdf\xa3"), "video/webm", "webm"),
-    (lambda b: b.startswith(b"%PDF-"), "application/pdf", "pdf"),
-]
+from core import uploads
+from core.uploads import UploadRejected, max_bytes  # noqa: F401 (max_bytes: approvals.forms)
+
 MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4",
                          "video/quicktime", "video/webm"})
 EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 
 
-class UploadError(ValueError):
-    pass
+#: The portal's one upload check (core.uploads) decides; its refusals are UploadErrors here.
+UploadError = UploadRejected
 
 
 @dataclass(frozen=True)
@@ -39,35 +31,12 @@ def storage_root() -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / "approvals"
 
 
-def max_bytes() -> int:
-    return int(getattr(settings, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for check, content_type, ext in SIGNATURES:
-        if check(head):
-            return content_type, ext
-    return None
-
-
 def check_upload(upload, *, allowed: frozenset[str]) -> tuple[str, str]:
-    """Raise UploadError unless the file is small enough and really of an allowed type."""
-    limit = max_bytes()
-    if upload.size > limit:
-        raise UploadError(
-            f"“{upload.name}” is {upload.size / 1_048_576:.1f} MB; the limit is "
-            f"{limit / 1_048_576:.0f} MB."
-        )
-    if upload.size == 0:
-        raise UploadError(f"“{upload.name}” is empty.")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    found = sniff(head)
-    if found is None or found[0] not in allowed:
-        kinds = ", ".join(sorted({ext for _c, t, ext in SIGNATURES if t in allowed}))
-        raise UploadError(f"“{upload.name}” is not a file type we accept ({kinds}).")
-    return found
+    """(content type, extension) of a file really of an allowed type whose name agrees, or
+    UploadError (core.uploads.check_upload)."""
+    kinds = [uploads.BY_CONTENT_TYPE[content_type] for content_type in sorted(allowed)]
+    _name, kind = uploads.check_upload(upload, allowed=kinds)
+    return kind.content_type, kind.extensions[0].lstrip(".")
 
 
 def store(upload, *, allowed: frozenset[str]) -> StoredFile:

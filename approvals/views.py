@@ -32,6 +32,7 @@ from approvals.models import (
 )
 from approvals.routing import Router, it_contact, monitoring_decider_role
 from approvals.uploads import UploadError, file_path, file_sha256, store
+from core import uploads
 from policies.redline import render_marks_html, word_marks
 
 KIND_HELP = {
@@ -322,9 +323,10 @@ def attachment(request, pk: int):
         raise Http404("No such file.") from None
     if not path.exists():
         raise Http404("The file is missing from storage.")
-    response = FileResponse(path.open("rb"), content_type=item.content_type,
+    response = FileResponse(path.open("rb"),
+                            content_type=uploads.download_content_type(item.content_type),
                             as_attachment=request.GET.get("download") == "1",
-                            filename=item.original_name)
+                            filename=uploads.download_name(item.original_name, item.content_type))
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

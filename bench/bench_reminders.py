@@ -54,11 +54,15 @@ def build_trust(people: int, academies: int):
     from accounts.models import Academy, Role, User
 
     with connection.cursor() as cursor:
+        # A scratch database: the append-only tables refuse TRUNCATE (audit migration 0004);
+        # the bench connects as a superuser, which may switch user triggers off for a session.
+        cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             "TRUNCATE accounts_user, accounts_academy, core_outboxmessage, "
             "notifications_notification, notifications_delivery, notifications_preference, "
             "audit_auditevent RESTART IDENTITY CASCADE"
         )
+        cursor.execute("RESET session_replication_role")
     central = Academy.objects.create(name="Central Trust Team", code="central", is_central=True)
     schools = Academy.objects.bulk_create(
         [Academy(name=f"Academy {n:02d}", code=f"academy-{n:02d}") for n in range(academies)]

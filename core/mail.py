@@ -22,3 +22,16 @@ class OutboxEmailBackend(BaseEmailBackend):
             )
             sent += 1
         return sent
+
+
+def render_subject(template_name: str, context: dict) -> str:
+    """An email subject from a template: plain text, never HTML-escaped (a title holding
+    `<img …'` is sent as typed, not as `&lt;img …&#x27;`), on one line, without control
+    characters."""
+    from django.template import Context
+    from django.template.loader import get_template
+
+    from core.text import CONTROL_CHARACTERS
+
+    text = get_template(template_name).template.render(Context(context, autoescape=False))
+    return " ".join(CONTROL_CHARACTERS.sub("", text).split())

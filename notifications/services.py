@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import navcache
+from core.mail import render_subject
 from notifications.kinds import (
     DAILY,
     GROUPS,
@@ -351,8 +352,7 @@ def _render(delivery: Delivery, items: list[Notification] | None = None,
                    "why": explain(notification.kind)}
         name = "notification"
         items = [notification]
-    subject = render_to_string(f"notifications/email/{name}_subject.txt", context)
-    subject = " ".join(subject.split())[:300]
+    subject = render_subject(f"notifications/email/{name}_subject.txt", context)[:300]
     text = render_to_string(f"notifications/email/{name}.txt", context)
     html = render_to_string(f"notifications/email/{name}.html", context)
     return subject, text, html, [item.pk for item in items]

@@ -116,6 +116,8 @@ if os.environ.get("GOOGLE_CLIENT_ID"):
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: strips NUL/control characters from GET, POST, cookies.
+    "core.middleware.ControlCharactersMiddleware",
     "core.caching.GenerationsPerRequest",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

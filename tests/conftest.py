@@ -3,12 +3,24 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 from accounts.models import Role
 from tests.factories import academy_make, person_make
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _allow_test_flush(sender, connection, **kwargs):
+    """Test databases only: Django's flush between transactional tests TRUNCATEs every table,
+    which the append-only tables refuse unless this is set (audit/migrations/0004)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET portal.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_test_flush)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from breaches.access import (
 from breaches.evidence import EvidenceRejected
 from breaches.models import Case, CaseItem, State
 from breaches.workflow import TRANSITIONS, CaseError, available_moves, may
+from core import uploads
 
 
 def case_team_view(view):
@@ -314,9 +315,10 @@ def evidence_download(request, pk: int):
     if not path.is_file():
         raise Http404("The file is no longer stored.")
     services.evidence_record_download(evidence=evidence, actor=request.user, request=request)
-    response = FileResponse(open(path, "rb"), as_attachment=True,
-                            filename=evidence.original_name,
-                            content_type=evidence.content_type)
+    response = FileResponse(
+        open(path, "rb"), as_attachment=True,
+        filename=uploads.download_name(evidence.original_name, evidence.content_type),
+        content_type=uploads.download_content_type(evidence.content_type))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

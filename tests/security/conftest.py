@@ -48,6 +48,7 @@ PUBLIC: dict[str, str] = {
     # Signed, expiring, single-use links from acknowledgement emails (people without a portal
     # login acknowledge from these). Each view checks its own token; a made-up token must get
     # an error page, never the policy (checked by the walker).
+    "accounts:email_confirm": "signed link sent to a new email address: checks its own token",
     "acknowledgements:link": "signed link from an email: checks its own token",
     "acknowledgements:token_changes": "signed link: checks its own token",
     "acknowledgements:token_read": "signed link: checks its own token",

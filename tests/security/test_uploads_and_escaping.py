@@ -47,7 +47,7 @@ def test_a_path_traversal_file_name_is_stored_only_under_the_private_folder(
 def test_a_picture_renamed_to_csv_is_refused_and_nothing_is_stored(client_as, org, private_root):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
     response = upload(client_as, "staff.csv", png, "image/png")
-    assert "not a text CSV file" in response.content.decode()
+    assert "its contents are a PNG image" in response.content.decode()
     assert b"Apply this import" not in response.content
     assert files_under(private_root) == []
 
@@ -66,7 +66,7 @@ def test_an_html_file_with_a_script_is_refused_and_shown_only_as_text(client_as,
                                                                       private_root):
     response = upload(client_as, f"{SCRIPT}.csv", f"<html>{SCRIPT}</html>".encode(), "text/html")
     text = response.content.decode()
-    assert "Missing column(s)" in text
+    assert "its contents are a Saved web page" in text
     assert SCRIPT not in text
     assert files_under(private_root) == []
 
