@@ -146,3 +146,45 @@ def policy_with_typed_numbers() -> WordFile:
     word.para("i. pupils;")
     word.para("ii. parents.")
     return word
+
+
+# --------------------------------------------------------------------------- editing an export
+
+def open_docx(data: bytes):
+    return Document(io.BytesIO(data))
+
+
+def save_docx(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def paragraph_starting(document, text: str):
+    matches = [p for p in document.paragraphs if p.text.startswith(text)]
+    assert len(matches) == 1, f"{len(matches)} paragraphs start with {text!r}"
+    return matches[0]
+
+
+def insert_list_paragraph_after(paragraph, text: str):
+    """A new paragraph after ``paragraph`` in the same list and level, as pressing Enter at
+    the end of a numbered paragraph in Word does; Word renumbers the paragraphs after it."""
+    import copy
+
+    new = copy.deepcopy(paragraph._p)
+    for child in list(new):
+        if child.tag != qn("w:pPr"):
+            new.remove(child)
+    paragraph._p.addnext(new)
+    new.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{text}</w:t></w:r>'))
+    return new
+
+
+def remove_paragraph(paragraph) -> None:
+    paragraph._p.getparent().remove(paragraph._p)
+
+
+def set_text(paragraph, text: str) -> None:
+    for run in paragraph.runs[1:]:
+        run._r.getparent().remove(run._r)
+    paragraph.runs[0].text = text
