@@ -16,16 +16,7 @@ from policies.models import Policy, PolicyVersion
 from policies.parsing import parse_policy_text
 from policies.redline import redline, summary
 from policies.services import _json_safe
-from tests.documents.wordfiles import (
-    insert_list_paragraph_after,
-    open_docx,
-    paragraph_starting,
-    remove_paragraph,
-    save_docx,
-    set_text,
-)
-
-NEW_CLAUSE = "Staff must not use AI tools to create images of pupils, parents or colleagues."
+from tests.documents.wordfiles import NEW_CLAUSE, edit_like_hr
 
 
 def _download(client, version, **params) -> bytes:
@@ -75,22 +66,10 @@ def test_the_redline_of_an_unedited_export_shows_no_change(published):
     assert counts == {"unchanged": 93, "added": 0, "removed": 0, "changed": 0, "moved": 0}
 
 
-def _edit_like_hr(data: bytes) -> bytes:
-    """A clause changed (4.2), one added after 3.2 (so Word renumbers 3.3 and 3.4), one
-    removed (6.2, so 6.3 and 6.4 move up)."""
-    document = open_docx(data)
-    changed = paragraph_starting(document, "All managers have a specific responsibility")
-    set_text(changed, changed.text.replace("All managers", "All managers and Principals"))
-    insert_list_paragraph_after(paragraph_starting(document, "It applies to the use of social"),
-                                NEW_CLAUSE)
-    remove_paragraph(paragraph_starting(document, "While using social media at work"))
-    return save_docx(document)
-
-
 def test_an_edited_export_imports_as_a_draft_whose_redline_shows_exactly_the_edits(
         client_as, published):
     client = client_as("hr")
-    response = _upload(client, _edit_like_hr(_download(client, published)))
+    response = _upload(client, edit_like_hr(_download(client, published)))
     assert response.status_code == 302
     draft = PolicyVersion.objects.get(status=PolicyVersion.Status.DRAFT)
     assert draft.previous == published and draft.clauses.count() == 93
@@ -111,7 +90,7 @@ def test_an_edited_export_imports_as_a_draft_whose_redline_shows_exactly_the_edi
 
 def test_the_redline_page_shows_the_word_edits(client_as, published):
     client = client_as("hr")
-    _upload(client, _edit_like_hr(_download(client, published)))
+    _upload(client, edit_like_hr(_download(client, published)))
     draft = PolicyVersion.objects.get(status=PolicyVersion.Status.DRAFT)
     html = client.get(reverse("policies:version_redline", args=[published.policy.slug]),
                       {"old": published.label, "new": draft.label}).content.decode()

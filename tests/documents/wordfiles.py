@@ -188,3 +188,18 @@ def set_text(paragraph, text: str) -> None:
     for run in paragraph.runs[1:]:
         run._r.getparent().remove(run._r)
     paragraph.runs[0].text = text
+
+
+NEW_CLAUSE = "Staff must not use AI tools to create images of pupils, parents or colleagues."
+
+
+def edit_like_hr(data: bytes) -> bytes:
+    """HR's edits to an export of the seed: a clause changed (4.2), one added after 3.2 (so
+    Word renumbers 3.3 and 3.4), one removed (6.2, so 6.3 and 6.4 move up)."""
+    document = open_docx(data)
+    changed = paragraph_starting(document, "All managers have a specific responsibility")
+    set_text(changed, changed.text.replace("All managers", "All managers and Principals"))
+    insert_list_paragraph_after(paragraph_starting(document, "It applies to the use of social"),
+                                NEW_CLAUSE)
+    remove_paragraph(paragraph_starting(document, "While using social media at work"))
+    return save_docx(document)
