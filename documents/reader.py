@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -115,9 +116,15 @@ def _check_package(data: bytes) -> None:
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         names = set(package.namelist())
-        unpacked = sum(info.file_size for info in package.infolist())
         mimetype = package.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError):
+        unpacked = sum(info.file_size for info in package.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise DocumentReadError(
+                "the document unpacks to more than 100 MB; it is not a policy")
+        # Word never writes a DTD; one in a part can only be an entity expansion attack.
+        declares = any(_declares_dtd(package.read(name))
+                       for name in names if name.endswith((".xml", ".rels")))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, zlib.error):
         raise DocumentReadError(_damaged()) from None
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
         raise DocumentReadError(
@@ -130,8 +137,12 @@ def _check_package(data: bytes) -> None:
         raise DocumentReadError(
             f"this file is {kind}; upload the policy as a Word document (.docx) or as text"
         )
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise DocumentReadError("the document unpacks to more than 100 MB; it is not a policy")
+    if declares:
+        raise DocumentReadError(_damaged())
+
+
+def _declares_dtd(xml: bytes) -> bool:
+    return b"<!DOCTYPE" in xml or b"<!ENTITY" in xml
 
 
 #: Revision marks Word leaves while Track Changes is on (text and formatting changes).

@@ -171,3 +171,18 @@ def test_a_cut_off_word_file_is_refused_as_damaged():
 
 def test_a_plain_text_file_is_left_to_the_text_importer():
     assert policy_text_from_file("policy.txt", b"1. Section\n- 1.1 Clause\n") is None
+
+
+def test_a_word_file_declaring_xml_entities_is_refused_as_damaged():
+    data = policy_with_typed_numbers().bytes()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                content = content.replace(
+                    b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>', 1)
+            target.writestr(item, content)
+    with pytest.raises(DocumentReadError, match="damaged"):
+        docx_to_policy_text(buffer.getvalue())
