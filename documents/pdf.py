@@ -14,7 +14,7 @@ from policies.models import PolicyVersion
 
 CSS_PATH = Path(__file__).with_name("pdf.css")
 #: Bump when the template or the CSS changes what a cached PDF looks like.
-LAYOUT = "v1"
+LAYOUT = "v2"
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 
@@ -29,6 +29,16 @@ def _cache_key(version: PolicyVersion, addendum) -> str | None:
             f"{addendum.pk}:{addendum.status}:{addendum.text}".encode()).hexdigest()[:16]
     return (f"documents:pdf:{LAYOUT}:{version.pk}:{version.content_hash}:{version.status}:"
             f"{extra}")
+
+
+def _css_string(value: str) -> str:
+    """A CSS string literal: anything but plain characters as a CSS escape."""
+    return '"' + "".join(ch if ch.isalnum() or ch in " .,:;-·()/'" else f"\\{ord(ch):x} "
+                         for ch in value) + '"'
+
+
+def _footer_css(text: str) -> str:
+    return "@page { @bottom-left { content: " + _css_string(text) + "; } }"
 
 
 def version_pdf(version: PolicyVersion, clauses, *, addendum=None) -> bytes:
@@ -49,7 +59,8 @@ def version_pdf(version: PolicyVersion, clauses, *, addendum=None) -> bytes:
         ],
         "cover_rows": cover_rows(version.cover or {}),
         "addendum": addendum,
-        "css": CSS_PATH.read_text(),
+        "css": CSS_PATH.read_text() + _footer_css(
+            f"{settings.TRUST_NAME} · {version.policy.title} · version {version.label}"),
         "trust_name": settings.TRUST_NAME,
     })
     # Nothing to fetch: the document is self-contained, so no URL is ever followed.

@@ -21,6 +21,7 @@ def test_hr_downloads_the_policy_as_word_edits_it_uploads_it_and_sees_the_redlin
     sign_in(page, live_server, org.hr)
     page.goto(f"{live_server.url}/policies/social-media-policy/{version.label}/")
     check_accessibility(page, "reading page with downloads")
+    shot("reading-page-with-downloads")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Word (.docx)").click()
     download = download_info.value
