@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Academy, Role
+from documents.reader import MAX_WORD_BYTES, DocumentReadError, policy_text_from_file
 from policies import editing
 from policies.models import PolicyReview, PolicyVersion
 
@@ -15,8 +16,9 @@ class DateInput(forms.DateInput):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Policy document (plain text)", required=False,
-        help_text="A UTF-8 .txt file in the form of the Social Media Policy, at most 2 MB.",
+        label="Policy document (Word or plain text)", required=False,
+        help_text="A Word document (.docx, at most 10 MB) or a UTF-8 .txt file (at most 2 MB) "
+        "in the form of the Social Media Policy.",
     )
     text = forms.CharField(
         label="…or paste the text", required=False, widget=forms.Textarea(attrs={"rows": 8}),
@@ -41,16 +43,26 @@ class ImportForm(forms.Form):
         if upload and text:
             raise forms.ValidationError("Upload a file or paste the text, not both.")
         if upload:
-            if upload.size > MAX_IMPORT_BYTES:
-                raise forms.ValidationError("The file is larger than 2 MB.")
-            raw = upload.read()
+            # A Word document becomes the same text (documents app, issue 19).
+            raw = upload.read(MAX_WORD_BYTES + 1)
             try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
+                word_text = policy_text_from_file(upload.name, raw)
+            except DocumentReadError as error:
                 raise forms.ValidationError(
-                    "This file is not UTF-8 plain text. If it is a Word or PDF file, save it "
-                    "as plain text (.txt) first."
+                    f"{error.message[:1].upper()}{error.message[1:]}."
                 ) from None
+            if word_text is not None:
+                text = word_text
+            elif upload.size > MAX_IMPORT_BYTES:
+                raise forms.ValidationError("The file is larger than 2 MB.")
+            else:
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise forms.ValidationError(
+                        "This file is not UTF-8 plain text. If it is a PDF, upload the Word "
+                        "document (.docx) it was made from, or save it as plain text (.txt)."
+                    ) from None
             data["source_name"] = upload.name
         data["source_name"] = data.get("source_name") or "pasted text"
         if not text:

@@ -65,6 +65,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TEST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 TRUST_NAME = os.environ.get("TRUST_NAME", "Northfield Learning Trust")
+#: Published policy versions get a page and a PDF that need no sign-in (docs/documents.md).
+PUBLIC_POLICIES = env_bool("PUBLIC_POLICIES", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "breaches",
     "approvals",
     "auditpacks",
+    "documents",
 ]
 
 # Single sign-on: switched on from the environment alone (see README "Single sign-on").

@@ -18,6 +18,8 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("policies/", include("policies.urls")),
+    path("documents/", include("documents.urls")),
+    path("public/", include("documents.public_urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("breaches.urls")),

@@ -59,6 +59,12 @@ PUBLIC: dict[str, str] = {
     "accounts/social/login/error/": "redirect only",
     "accounts/social/signup/": "redirect only",
     "accounts/social/connections/": "redirect only (the target needs sign-in)",
+    # Published policy text for the trust's website, only with PUBLIC_POLICIES=1 (404 when
+    # off, and for anything not published): never acknowledgement data (tests/documents).
+    "public:policy_list": "published policies (PUBLIC_POLICIES=1 only)",
+    "public:policy_current": "a policy's published version (PUBLIC_POLICIES=1 only)",
+    "public:version_read": "a published version's text (PUBLIC_POLICIES=1 only)",
+    "public:version_pdf": "a published version's PDF (PUBLIC_POLICIES=1 only)",
 }
 
 #: Pages that exist only when a setting switches them on; signed-in visitors allowed by the
@@ -69,7 +75,7 @@ SWITCHED_OFF: dict[str, str] = {
 }
 
 PROJECT_APPS = {"core", "accounts", "audit", "policies", "acknowledgements", "notifications",
-                "breaches", "approvals", "auditpacks", "portal"}
+                "breaches", "approvals", "auditpacks", "portal", "documents"}
 
 SAMPLE_BY_CONVERTER = {
     "int": "987654", "uuid": "3f2b8c1e-9d4a-4c1e-8f00-000000000000", "slug": "no-such-thing",

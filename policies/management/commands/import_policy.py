@@ -5,15 +5,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
+from documents.reader import DocumentReadError, policy_text_from_file
 from policies import services
 from policies.common import lower_first
 
 
 class Command(BaseCommand):
-    help = "Import a plain-text policy document as a draft version (same text twice: no-op)."
+    help = "Import a Word (.docx) or plain-text policy as a draft version (same text twice: no-op)."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="UTF-8 plain-text policy document")
+        parser.add_argument("path", help="Word (.docx) or UTF-8 plain-text policy document")
         parser.add_argument("--title", default="", help="Policy title (default: from the file)")
         parser.add_argument(
             "--as", dest="actor", default="",
@@ -27,9 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args, path: str, title: str, actor: str, confirm_warnings: bool = False,
                **options):
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            raw = Path(path).read_bytes()
+            # A Word document becomes the same text (documents app, issue 19).
+            word_text = policy_text_from_file(Path(path).name, raw)
+            text = word_text if word_text is not None else raw.decode("utf-8-sig")
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file") from None
+        except DocumentReadError as error:
+            raise CommandError(f"{path}: {error.message}") from None
         except UnicodeDecodeError:
             raise CommandError(
                 f"{path}: not a UTF-8 plain-text file; save the policy as plain text first"
