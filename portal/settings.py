@@ -61,6 +61,21 @@ if not SECRET_KEY:
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
+# The key of the acknowledgement chain's keyed hashes (acknowledgements/chain.py). Never stored
+# in the database, so its owner cannot recompute the chain; keep a copy offline (docs/security.md).
+ACK_CHAIN_KEY = env_str("ACK_CHAIN_KEY")
+if not ACK_CHAIN_KEY:
+    if not (DEBUG or TESTING or _CODE_ONLY_COMMAND):
+        raise ImproperlyConfigured(
+            "ACK_CHAIN_KEY is not set. Set ACK_CHAIN_KEY (or ACK_CHAIN_KEY_FILE) to a long "
+            "random value kept outside the database, or set DEBUG=1 for local development."
+        )
+    chain_key_file = VAR_DIR / "ack_chain_key"
+    if not chain_key_file.exists():
+        chain_key_file.write_text(secrets.token_urlsafe(50))
+        chain_key_file.chmod(0o600)
+    ACK_CHAIN_KEY = chain_key_file.read_text().strip()
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -116,7 +131,6 @@ if os.environ.get("GOOGLE_CLIENT_ID"):
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.caching.GenerationsPerRequest",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,7 +187,7 @@ if TESTING:
 elif REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "core.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

@@ -124,7 +124,7 @@ def test_a_draft_is_read_from_the_database_each_time(org):
     assert "Changed while still a draft." in str(sections_of(draft)[0].html)
 
 
-def test_a_repeat_reading_page_reads_the_cache_once_for_text_addendum_and_navigation(
+def test_a_repeat_reading_page_reads_the_cache_once_for_text_and_addendum_and_once_for_navigation(
         client_as, org, version, monkeypatch):
     assignment = Assignment.objects.get(person=org.staff, version=version)
     client = client_as("staff")
@@ -134,4 +134,4 @@ def test_a_repeat_reading_page_reads_the_cache_once_for_text_addendum_and_naviga
     page = _read(client, assignment, 2)
 
     assert 'aria-label="Main"' in page and "2 of 3 sections opened." in page
-    assert [name for name, _ in reads] == ["get_many"], reads
+    assert [name for name, _ in reads] == ["get_many", "get_many"], reads
