@@ -75,7 +75,7 @@ def is_line_manager(user) -> bool:
         from core import navcache
 
         # Everyone who manages someone, one set shared by all (a few hundred ids), kept under
-        # the trust-wide generation: any change to anyone's line manager (a save of a person,
+        # the "nav" namespace: any change to anyone's line manager (a save of a person,
         # or accounts.services after a bulk update) starts it afresh.
         managers = navcache.trust_snapshot("line_managers", lambda: set(
             User.objects.current().filter(line_manager__isnull=False).order_by()

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from core import navcache
 from core.caching import bump_on_change
-from core.caching import cached as cached_under
+from core.caching import cached as cached_in_namespaces
 
 WHOLE_TRUST = "compliance"
 
@@ -49,7 +49,7 @@ def _seconds() -> int:
 def versions(compute):
     """compute() -> the policy versions the dashboards offer, cached while no version, policy
     or person changed (``nav``)."""
-    return cached_under([navcache.TRUST], "compliance:versions", compute, _seconds())
+    return cached_in_namespaces([navcache.TRUST], "compliance:versions", compute, _seconds())
 
 
 def cached(academy_id: int | None, params: tuple, compute):
@@ -57,5 +57,5 @@ def cached(academy_id: int | None, params: tuple, compute):
     nothing it depends on changed. `params`: everything else the answer depends on."""
     scope = _academy(academy_id) if academy_id is not None else WHOLE_TRUST
     digest = hashlib.sha256(repr((academy_id, params)).encode()).hexdigest()
-    return cached_under([navcache.TRUST, scope], f"compliance:dashboard:{digest}", compute,
+    return cached_in_namespaces([navcache.TRUST, scope], f"compliance:dashboard:{digest}", compute,
                         _seconds())

@@ -1,7 +1,8 @@
 """The reading pages of a published version come from the cache, and what they show stays right.
 
-The pages (by content hash), the academy's addendum and the questions (by generation) are
-cached; an addendum approved, a question edited or an academy renamed shows on the next page,
+The pages (by content hash) and the academy's addendum (the "text" namespace) are cached; the
+questions are read from the database; an addendum approved, a question edited or an academy
+renamed shows on the next page,
 and a cache that cannot be reached only makes the pages read the database.
 """
 
