@@ -9,6 +9,6 @@ RUN pip install --no-cache-dir . && useradd --create-home portal \
     && mkdir -p /app/var && chown portal /app/var
 USER portal
 ENV PORTAL_VAR_DIR=/app/var
-RUN SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+RUN SECRET_KEY=build-only ACK_CHAIN_KEY=build-only python manage.py collectstatic --no-input -v0
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -78,7 +78,7 @@ def is_line_manager(user) -> bool:
         from core import navcache
 
         # Everyone who manages someone, one set shared by all (a few hundred ids), kept under
-        # the trust-wide generation: any change to anyone's line manager (a save of a person,
+        # the "nav" namespace: any change to anyone's line manager (a save of a person,
         # or accounts.services after a bulk update) starts it afresh.
         managers = navcache.trust_snapshot("line_managers", lambda: set(
             User.objects.current().filter(line_manager__isnull=False).order_by()
@@ -152,3 +152,72 @@ def academy_scope(user):
     if user.role == PRINCIPAL and user.academy_id:
         return [user.academy_id]
     return []
+
+
+# --------------------------------------------------------------------------- compliance views
+# Who may see whose acknowledgements (the compliance dashboards and a person's history), and
+# act on them. The views ask these; they hold no role rules of their own.
+
+
+def compliance_may_see_person(user, person) -> bool:
+    """The whole trust (HR, CEO, admin, Board); a line manager their reports; a Principal the
+    people of their academy."""
+    if not roles_of(user):
+        return False
+    if can(user, "compliance.trust"):
+        return True
+    if person.line_manager_id == user.pk and can(user, "compliance.team"):
+        return True
+    if user.role == PRINCIPAL and can(user, "compliance.academy"):
+        return person.academy_id is not None and person.academy_id == user.academy_id
+    return False
+
+
+def compliance_may_see_academy(user, academy) -> bool:
+    """An academy's dashboard: the whole trust's viewers, and that academy's Principal."""
+    if can(user, "compliance.trust"):
+        return True
+    return (user.role == PRINCIPAL and can(user, "compliance.academy")
+            and user.academy_id is not None and academy.pk == user.academy_id)
+
+
+def compliance_category_scope(user):
+    """Where a category's dashboard looks for this person: "trust" (every academy), their own
+    academy (a Principal), or None (no such view for them)."""
+    if can(user, "compliance.trust"):
+        return "trust"
+    if user.role == PRINCIPAL and user.academy_id and can(user, "compliance.academy"):
+        return user.academy
+    return None
+
+
+def compliance_views(user) -> list[tuple[str, str]]:
+    """The compliance views this person may open, as (label, url), shown as links on each."""
+    from django.urls import reverse
+
+    views = []
+    if can(user, "compliance.trust"):
+        views.append(("Whole trust", reverse("acknowledgements:trust")))
+    elif user.role == PRINCIPAL and user.academy_id and can(user, "compliance.academy"):
+        views.append((user.academy.name, reverse("acknowledgements:academy",
+                                                 args=[user.academy.code])))
+    if can(user, "compliance.team") and is_line_manager(user):
+        views.append(("My team", reverse("acknowledgements:team")))
+    return views
+
+
+def may_record_acknowledgement_for(user, person) -> bool:
+    """Record someone's acknowledgement on their behalf: HR, their line manager, or their
+    academy's Principal; never for oneself."""
+    if not can(user, "acknowledgements.record_on_behalf") or user.pk == person.pk:
+        return False
+    if HR in roles_of(user):
+        return True
+    if person.line_manager_id == user.pk:
+        return True
+    return user.role == PRINCIPAL and person.academy_id == user.academy_id
+
+
+def may_nudge(user, person) -> bool:
+    """Remind someone personally to acknowledge: their line manager."""
+    return person.line_manager_id == user.pk and can(user, "compliance.team")

@@ -6,7 +6,10 @@ class AcknowledgementsConfig(AppConfig):
     verbose_name = "Acknowledgements"
 
     def ready(self) -> None:
+        from acknowledgements import compliance_cache
         from audit.display import register
+
+        compliance_cache.connect()
         from policies.signals import version_published
 
         version_published.connect(
@@ -24,6 +27,8 @@ class AcknowledgementsConfig(AppConfig):
             "acknowledgements.question_removed": "removed a comprehension question",
             "acknowledgements.token_only_changed": "changed who may acknowledge from a link alone",
             "acknowledgements.answers_wrong": "gave a wrong answer to a comprehension question",
+            "acknowledgements.chain_head_published": "sent HR and the Board the signed "
+                                                     "acknowledgement chain head",
         })
 
 

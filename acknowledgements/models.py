@@ -7,8 +7,8 @@ trigger refuses UPDATE and DELETE too), and every row holds the hash of the one 
 
 import datetime
 import hashlib
+import hmac
 import json
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -128,6 +128,19 @@ class RecordQuerySet(models.QuerySet):
 GENESIS_HASH = "0" * 64
 
 
+def chain_key() -> bytes:
+    """The key of the chain's keyed hashes (settings.ACK_CHAIN_KEY: from the environment or a
+    key file, never the database), so whoever owns the database cannot recompute them."""
+    return settings.ACK_CHAIN_KEY.encode()
+
+
+def keyed_from_seal(keyed_from: int, hash_before: str) -> str:
+    """The key's signature on where keyed hashing starts: records before ``keyed_from`` (whose
+    last hash is ``hash_before``) were hashed before the key existed."""
+    text = f"acknowledgement-chain keyed-from {keyed_from} after {hash_before}".encode()
+    return hmac.new(chain_key(), text, hashlib.sha256).hexdigest()
+
+
 class Acknowledgement(models.Model):
     """Evidence that a person acknowledged a version. Never edited, never deleted."""
 
@@ -201,23 +214,14 @@ class Acknowledgement(models.Model):
             "previous_hash": self.previous_hash,
         }
 
-    def compute_hash(self) -> str:
-        data = json.dumps(self.chain_payload(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(data.encode()).hexdigest()
-
-    def hash_parts(self) -> tuple[str, str, str]:
-        """The text `compute_hash` hashes, in three parts that join around the previous
-        record's hash and this record's sequence: ``a + previous_hash + b + str(sequence) + c``.
-
-        For a writer that learns those two only once the chain head is locked, inside the
-        database (acknowledgements.recording); the other fields must be set."""
-        marker = secrets.token_hex(16)
-        payload = self.chain_payload()
-        payload["previous_hash"], payload["sequence"] = marker + "p", marker + "s"
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-        before_previous, rest = text.split(marker + "p")  # inside the hash's own quotes
-        between, after_sequence = rest.split(f'"{marker}s"')  # a number: no quotes
-        return before_previous, between, after_sequence
+    def compute_hash(self, *, keyed: bool = True) -> str:
+        """The record's hash: HMAC-SHA-256 of `chain_payload` under the chain key (a setting,
+        never stored in the database); ``keyed=False``: plain SHA-256, the scheme of records
+        appended before the key existed (see `ChainHead.keyed_from`)."""
+        data = json.dumps(self.chain_payload(), sort_keys=True, separators=(",", ":")).encode()
+        if not keyed:
+            return hashlib.sha256(data).hexdigest()
+        return hmac.new(chain_key(), data, hashlib.sha256).hexdigest()
 
     def save(self, *args, **kwargs):
         # A new record may come with its id already taken from the sequence (services);
@@ -231,12 +235,24 @@ class Acknowledgement(models.Model):
         raise RecordImmutable("Acknowledgement records cannot be deleted.")
 
 
+def fresh_chain_seal() -> str:
+    """The seal of a chain keyed from its first record."""
+    return keyed_from_seal(1, GENESIS_HASH)
+
+
 class ChainHead(models.Model):
-    """One row: the last record in the chain. Locked while a record is appended."""
+    """One row: the last record in the chain. Locked while a record is appended.
+
+    ``keyed_from``: the first record hashed with the chain key; the records before it (made
+    before the key existed) keep their plain SHA-256 hashes. ``keyed_from_seal`` is the key's
+    signature on that boundary and the hash before it, so the database owner can neither move
+    the boundary nor change a record before it (see docs/security.md)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.PositiveBigIntegerField(default=0)
     record_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    keyed_from = models.PositiveBigIntegerField(default=1)
+    keyed_from_seal = models.CharField(max_length=64, default=fresh_chain_seal)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="ack_chain_head_single")]

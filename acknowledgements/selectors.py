@@ -3,23 +3,19 @@
 Every function here runs a fixed number of queries whatever the number of people.
 """
 
-import functools
 from collections.abc import Iterable
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Category, Role, User
-from accounts.permissions import HR, academy_scope, can, roles_of
-from acknowledgements.models import (
-    GENESIS_HASH,
-    Acknowledgement,
-    Assignment,
-    ChainHead,
-    SectionView,
+from accounts.models import Category, User
+from accounts.permissions import (
+    academy_scope,
+    compliance_may_see_person,
+    may_record_acknowledgement_for,
 )
-from core.sql import columns_sql, fields_of, one_row_as_instances, space_joined_sql
+from acknowledgements.models import GENESIS_HASH, Acknowledgement, Assignment, ChainHead
 from policies.models import PolicyVersion
 
 STATUS_LABELS = {"done": "Acknowledged", "outstanding": "Outstanding", "overdue": "Overdue"}
@@ -282,46 +278,22 @@ def waiting_and_recently_changed_for(person, days: int = 30
 # --------------------------------------------------------------------------- who may see whom
 
 
-def can_see_person(user, person) -> bool:
-    roles = roles_of(user)
-    if not roles:
-        return False
-    if can(user, "compliance.trust"):
-        return True
-    if person.line_manager_id == user.pk and can(user, "compliance.team"):
-        return True
-    if user.role == Role.PRINCIPAL and can(user, "compliance.academy"):
-        return person.academy_id is not None and person.academy_id == user.academy_id
-    return False
-
-
 def get_person_for_user(user, pk: int) -> User:
+    """The person, if this user may see their acknowledgements (404 otherwise)."""
     person = User.objects.select_related("academy", "line_manager").filter(pk=pk).first()
-    if person is None or not can_see_person(user, person):
+    if person is None or not compliance_may_see_person(user, person):
         raise Http404("No such person.")
     return person
 
 
-def may_record_on_behalf(user, person) -> bool:
-    if not can(user, "acknowledgements.record_on_behalf") or user.pk == person.pk:
-        return False
-    if HR in roles_of(user):
-        return True
-    if person.line_manager_id == user.pk:
-        return True
-    return user.role == Role.PRINCIPAL and person.academy_id == user.academy_id
-
-
-def get_assignment_for_manager(user, pk: int, permission_check=may_record_on_behalf):
+def get_assignment_for_manager(user, pk: int,
+                               permission_check=may_record_acknowledgement_for) -> Assignment:
+    """The assignment, if ``permission_check(user, its person)`` (404 otherwise)."""
     assignment = (Assignment.objects.select_related("person", "person__academy", "version",
                                                     "version__policy").filter(pk=pk).first())
     if assignment is None or not permission_check(user, assignment.person):
         raise Http404("No such request.")
     return assignment
-
-
-def may_nudge(user, person) -> bool:
-    return person.line_manager_id == user.pk and can(user, "compliance.team")
 
 
 def academies_visible(user):
@@ -335,52 +307,11 @@ def academies_visible(user):
 # --------------------------------------------------------------------------- reading pages
 
 
-def own_assignment_with_served(pk: int, person_id: int, *, only: tuple[str, ...] | None = None,
-                               unused: tuple[str, ...] = ()) -> Assignment | None:
-    """The person's assignment `pk` with its version and policy (as ``select_related``) and
-    ``served_keys``: the keys of the sections already served to them, space-separated, or None
-    (read with `core.sql.split_joined`). ``only``: the columns wanted ("version__label", …);
-    else every column but ``unused``.
-
-    The reading pages and the acknowledge POST ask this on every request. The same query
-    through the ORM (select_related, only, an annotation) cost 1.8 ms of CPU to build each
-    time, more than the database took to answer it; its SQL is built once here instead, from
-    the models' fields, and the rows made into instances as the ORM would."""
-    sql, layout = _assignment_query(only, unused)
-    found = one_row_as_instances(sql, [pk, person_id], layout)
-    if found is None:
-        return None
-    (assignment, version, policy), (assignment.served_keys,) = found
-    version.policy = policy
-    assignment.version = version
-    return assignment
-
-
-@functools.cache
-def _assignment_query(only: tuple[str, ...] | None, unused: tuple[str, ...]):
-    from django.db import connection
-
-    from policies.models import Policy
-
-    def wanted(prefix: str, model) -> list:
-        if only is None:
-            return fields_of(model, leave_out={name.removeprefix(prefix) for name in unused
-                                               if name.startswith(prefix)})
-        return fields_of(model, only={name.removeprefix(prefix) for name in only
-                                      if name.startswith(prefix)
-                                      and "__" not in name.removeprefix(prefix)})
-
-    paths = (("", Assignment), ("version__", PolicyVersion), ("version__policy__", Policy))
-    layout = [(model, wanted(prefix, model)) for prefix, model in paths]
-    qn = connection.ops.quote_name
-    columns = columns_sql(layout)
-    tables = [qn(model._meta.db_table) for _, model in paths]
-    assignments, versions, policies = tables
-    served = space_joined_sql(SectionView._meta.db_table, "section", (
-        f"{qn('person_id')} = {assignments}.{qn('person_id')} "
-        f"AND {qn('version_id')} = {assignments}.{qn('version_id')}"))
-    sql = (f"SELECT {columns}, ({served}) FROM {assignments} "
-           f"INNER JOIN {versions} ON {versions}.{qn('id')} = {assignments}.{qn('version_id')} "
-           f"INNER JOIN {policies} ON {policies}.{qn('id')} = {versions}.{qn('policy_id')} "
-           f"WHERE {assignments}.{qn('id')} = %s AND {assignments}.{qn('person_id')} = %s")
-    return sql, layout
+def own_assignment(pk: int, person_id: int, *, only: tuple[str, ...] | None = None,
+                   unused: tuple[str, ...] = ()) -> Assignment | None:
+    """The person's assignment `pk` with its version and policy. ``only``: the columns wanted
+    ("version__label", …); else every column but ``unused``."""
+    assignments = (Assignment.objects.select_related("version", "version__policy")
+                   .filter(pk=pk, person_id=person_id))
+    assignments = assignments.only(*only) if only else assignments.defer(*unused)
+    return assignments.first()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from acknowledgements import compliance_cache, recording
+from acknowledgements import chain
 from acknowledgements.models import (
     Acknowledgement,
     Assignment,
@@ -132,9 +132,9 @@ class Reading:
 
     The reading pages, the acknowledge page and `acknowledgement_record` share it, so the
     clauses, the academy's addendum and the questions are each read once. For a published
-    (immutable) version they come from the cache (`policies.textcache`): the pages by content
-    hash, the addendum and the questions by generation, so an approved addendum or an edited
-    question shows at once.
+    (immutable) version the pages and the addendum come from the cache (`policies.textcache`).
+    The questions always come from the database: their text and correct answers go into the
+    evidence record.
     """
 
     version: PolicyVersion
@@ -149,38 +149,19 @@ class Reading:
     def questions(self) -> list[Question]:
         """The version's comprehension questions (with their clause), loaded when first used."""
         if self._questions is None:
-            self._questions = _questions_of(self.version, self.sections)
+            self._questions = questions_of(self.version, self.sections)
         return self._questions
 
 
-#: The columns of a question kept in the cache (plain tuples).
-QUESTION_COLUMNS = ("id", "version_id", "order", "text", "choices", "correct_choice",
-                    "clause_id", "created_at")
+def questions_of(version: PolicyVersion, sections: list) -> list[Question]:
+    """The version's questions, read from the database (never the cache: what a person is
+    recorded as having answered must be what the database holds), with their clauses taken
+    from the reading pages already loaded.
 
-
-def _question_rows(version: PolicyVersion) -> list[tuple]:
-    # A question carried from the previous version whose clause changed or vanished waits for
-    # HR (review_note) and is not asked until HR saves it again.
-    return list(Question.objects.filter(version_id=version.pk, review_note="",
-                                        clause__isnull=False).order_by("order", "id")
-                .values_list(*QUESTION_COLUMNS))
-
-
-def _questions_entry(version: PolicyVersion) -> tuple:
-    """The `textcache.read_many` entry of an immutable version's questions (plain rows)."""
-    return (f"ack:questions:v1:{version.pk}:{version.content_hash}",
-            lambda: {"rows": _question_rows(version)}, True)
-
-
-def _questions_of(version: PolicyVersion, sections: list, rows: list | None = None
-                  ) -> list[Question]:
-    """The questions with their clauses; ``rows``: the question rows, when already read."""
-    if rows is None and version_immutable(version):
-        [data] = textcache.read_many([_questions_entry(version)])
-        rows = data["rows"]
-    elif rows is None:
-        rows = _question_rows(version)
-    questions = [Question(**dict(zip(QUESTION_COLUMNS, row, strict=True))) for row in rows]
+    A question carried from the previous version whose clause changed or vanished waits for HR
+    (review_note) and is not asked until HR saves it again."""
+    questions = list(Question.objects.filter(version_id=version.pk, review_note="",
+                                             clause__isnull=False).order_by("order", "id"))
     wanted = {q.clause_id for q in questions}
     by_id = {}  # only the clauses the questions point to (a row's first column is its pk)
     for section in sections:
@@ -197,28 +178,23 @@ def _questions_of(version: PolicyVersion, sections: list, rows: list | None = No
     return questions
 
 
-def reading_for(version: PolicyVersion, person, *, with_questions: bool = False) -> Reading:
-    """Sections, content hash and statement for this person; ``with_questions``: and the
-    comprehension questions, read with the rest (else loaded when first used).
+def reading_for(version: PolicyVersion, person) -> Reading:
+    """Sections, content hash and statement for this person (the questions are read from the
+    database when first used).
 
     A published version: from the cache (no query once cached; the database when the cache is
     down), in one round trip. A version in progress: one query for the addendum (and the
     clauses)."""
     academy = person.academy if "academy" in person._state.fields_cache else person.academy_id
     academy_id = person.academy_id
-    question_rows = None
     if version_immutable(version) and academy_id is not None:
         held = getattr(version, "_ack_pages", None) is not None
         entries = [textcache.addendum_entry(version, academy_id)]
-        if with_questions:
-            entries.append(_questions_entry(version))
         if not held:
             entries.append(pages_entry(version))
-        values = textcache.read_many(entries, person_id=person.pk)
+        values = textcache.read_many(entries)
         if not held:
             hold_pages(version, values[-1])
-        if with_questions:
-            question_rows = values[1]["rows"]
         addendum = textcache.addendum_from(version, academy_id, values[0])
     else:
         addendum = addendum_for(version, academy)
@@ -228,9 +204,7 @@ def reading_for(version: PolicyVersion, person, *, with_questions: bool = False)
     content_hash = content_hash_for(version, academy, addendum)
     return Reading(version=version, academy_id=academy_id, addendum=addendum,
                    sections=sections, content_hash=content_hash,
-                   statement=statement_for(version, content_hash),
-                   _questions=(None if question_rows is None
-                               else _questions_of(version, sections, question_rows)))
+                   statement=statement_for(version, content_hash))
 
 
 # --------------------------------------------------------------------------- assignments
@@ -355,7 +329,8 @@ def answers_check(*, version: PolicyVersion, answers: dict[int, int | None],
                   questions: list[Question] | None = None) -> list[dict]:
     """Raise WrongAnswers unless every question is answered right; return what to store.
 
-    ``questions``: the version's questions, if the caller has already loaded them."""
+    ``questions``: the version's questions as `questions_of` read them from the database in
+    this request (never from a cache: their text and answers go into the evidence record)."""
     if questions is None:
         questions = list(version.ack_questions.select_related("clause"))
     wrong = [q for q in questions if answers.get(q.pk) != q.correct_choice]
@@ -386,7 +361,7 @@ def acknowledgement_record(
 ) -> Outcome:
     """Append the evidence record, once. A second (or racing) attempt returns the first.
 
-    Records are appended to the hash chain one at a time (`recording.append`, which also marks
+    Records are appended to the hash chain one at a time (`chain.append`, which also marks
     the request done and writes the audit event); everything else is worked out before.
     ``reading``: what the caller already worked out for this person and version
     (`reading_for`); worked out here when not given. ``served``: as for `sections_missing`.
@@ -422,7 +397,7 @@ def acknowledgement_record(
     try:
         # No "already recorded?" read first: the unique person+version rule refuses a second
         # record, and nothing of this attempt is written.
-        recording.append(record, assignment=assignment, event=event, link_nonce=link_nonce)
+        chain.append(record, assignment=assignment, event=event, link_nonce=link_nonce)
     except IntegrityError:
         existing = Acknowledgement.objects.filter(person=person, version=version).first()
         if existing is not None:  # another request recorded it first
@@ -430,9 +405,8 @@ def acknowledgement_record(
         if link_nonce and UsedLink.objects.filter(nonce=link_nonce).exists():
             raise LinkUsed("This link has already been used.") from None
         raise
-    # The caches are told after the record is written: no request can cache the old answer
-    # again between the bump and the commit.
-    compliance_cache.acknowledged(person)  # their home page and their academy's figures
+    # The record's save bumped the cached figures and the person's home page
+    # (acknowledgements.compliance_cache).
     return Outcome(record, True)
 
 
@@ -566,3 +540,48 @@ def policy_token_only_set(*, policy: Policy, allowed: bool, actor, request=None)
                   summary=("Allowed" if allowed else "Stopped")
                   + f" acknowledgement from a signed link alone for {policy}",
                   changes={"allow_token_only": [before, allowed]}, request=request)
+
+
+# --------------------------------------------------------------------------- chain head notice
+
+
+def head_notice_send(*, now=None) -> int:
+    """Send HR and the Board the current chain head, signed with the chain key (weekly).
+
+    Their mailboxes are out of the database owner's reach: a head sent there can later be
+    checked with ``verify_acknowledgements --head HASH --signature SIG``. Once per ISO week
+    (a retried task sends nothing twice). Returns how many people were told."""
+    from accounts.permissions import BOARD, HR
+    from notifications.services import notify
+
+    now = timezone.localtime(now or timezone.now())
+    head = chain.current_head()
+    year, week, _ = now.isocalendar()
+    people = User.objects.filter(role__in=[HR, BOARD], is_active=True).order_by("pk")
+    body = (
+        f"On {now:%d/%m/%Y at %H:%M} the acknowledgement chain ended at record "
+        f"#{head.sequence}.\n\n"
+        f"Chain head (keyed hash of record #{head.sequence}):\n{head.record_hash}\n\n"
+        f"Signature of this head:\n{head.signature}\n\n"
+        "Keep this email. Whoever holds the portal's chain key can check at any later date "
+        "that no acknowledgement recorded up to now has been changed or removed, even by "
+        "someone with full access to the database:\n"
+        f"python manage.py verify_acknowledgements --head {head.record_hash} "
+        f"--signature {head.signature}"
+    )
+    told = 0
+    with transaction.atomic():
+        for person in people:
+            if notify(recipient=person, kind="ack.chain_head",
+                      title=f"Acknowledgement chain head, week {week} of {year}", body=body,
+                      period=f"{year}-W{week:02}",
+                      reason="you are HR or on the Trust Board, who keep the evidence that "
+                             "acknowledgements were not altered") is not None:
+                told += 1
+        if told:
+            audit_log(action="acknowledgements.chain_head_published",
+                      summary=f"Sent the acknowledgement chain head (record #{head.sequence}) "
+                              f"to {told} people in HR and on the Board",
+                      changes={"sequence": head.sequence, "record_hash": head.record_hash,
+                               "people": told})
+    return told

@@ -7,3 +7,11 @@ def assign_joiners() -> int:
     from acknowledgements.services import assignments_sync
 
     return assignments_sync()
+
+
+@shared_task(name="acknowledgements.publish_chain_head", ignore_result=True)
+def publish_chain_head() -> int:
+    """Weekly: send HR and the Board the signed acknowledgement chain head."""
+    from acknowledgements.services import head_notice_send
+
+    return head_notice_send()

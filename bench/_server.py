@@ -30,6 +30,7 @@ def portal_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]
         **keep,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-" + "not-a-real-secret-" * 3,
+        "ACK_CHAIN_KEY": "bench-only-chain-key-" + "not-a-real-secret-" * 3,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "BENCHMARK_FLOOR_VIEW": "1",

@@ -11,8 +11,8 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(on_post_migrate, sender=self,
                              dispatch_uid="core.ensure_default_schedules")
-        from core.caching import follow_changes
+        from core.caching import bump_on_change
         from core.hooks import nav_models
-        from core.navcache import on_model_change
+        from core.navcache import namespaces_changed_by
 
-        follow_changes(nav_models(), on_model_change, "core.navcache")
+        bump_on_change(nav_models(), namespaces_changed_by, "core.navcache")

@@ -1,12 +1,25 @@
-"""Answers kept in Django's cache (Redis in production) that never fail a page.
+"""The portal's one cache concept: answers kept under **namespaces**, each with a version.
 
-The cache is a shortcut only: when it cannot be reached, the value is worked out as if it
-were missing, and the page is served from the database.
+A namespace names what a group of answers depends on: ``nav`` (anything on anyone's
+navigation or home page), ``nav:person:7`` (one person's), ``compliance`` and
+``compliance:academy:3`` (acknowledgement figures), ``text`` (what readers of published policy
+text are shown). Its version is a number kept in the cache.
+
+- `cached(namespaces, name, compute, seconds)` keeps ``compute()`` with the versions of its
+  namespaces (and today's date) and serves it only while they are all still current. One cache
+  round trip reads the versions and the entry together.
+- `bump(*namespaces)`: everything cached under them is out of date. Writes call it through
+  `bump_on_change` (signals of the models a namespace depends on) or, after a bulk update that
+  sends no signal, directly. It runs at once and again after the transaction commits: the
+  first so the writer's own next page (and a test inside a transaction) sees the change, the
+  second so an answer another request worked out between the write and the commit is dropped.
+
+The cache is a shortcut only: when it cannot be reached, every answer is worked out from the
+database. docs/caching.md lists which write bumps which namespace.
 """
 
 import logging
 import time
-from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -14,120 +27,45 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-
-# --------------------------------------------------------------------------- generations
-# A cached answer is stored with the "generations" of what it depends on and used only while
-# they are still current; a change bumps a generation to a new value, so every answer worked
-# out before it is never used again (and expires on its own). Used by core/navcache.py, the
-# compliance dashboards and the policy text cache.
+#: Changed whenever the shape of an entry changes, so processes of the old and the new
+#: release (during a deploy, on the same Redis) never read each other's entries.
+PREFIX = "portal:c2:"
 
 
-def _new_generation() -> int:
-    # Unique even after eviction, so an old entry can never match a recreated generation.
+def _version_key(namespace: str) -> str:
+    return f"{PREFIX}ns:{namespace}"
+
+
+def _new_version() -> int:
+    # Unique even after the cache evicted the old one, so an old entry never matches again.
     return time.time_ns()
 
 
-#: Generations already read in this GET request (`GenerationsPerRequest`), else None.
-_read_in_request: ContextVar[dict | None] = ContextVar("portal_cache_generations", default=None)
-
-
-class GenerationsPerRequest:
-    """Middleware: in a GET (or HEAD) request, which changes nothing, each generation is read
-    from the cache once however many cached answers the page uses."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _read_in_request.set({} if request.method in ("GET", "HEAD") else None)
-        try:
-            return self.get_response(request)
-        finally:
-            _read_in_request.reset(token)
-
-
-def generations(keys: list[str]) -> list[int]:
-    """The current generation under each key (created when missing). Raises if the cache is
-    down: the caller then works the answer out from the database."""
-    return _generations_and_entries(keys, [])[0]
-
-
-#: Marks an entry already asked for in this request and not found.
-_ABSENT = object()
-
-
-def _read(keys: list[str], generation_keys, entry_keys) -> dict:
-    """cache.get_many of all of them in one round trip, less what this GET request has read
-    already; the generations found and the entries (found or _ABSENT) are kept for the rest of
-    the request (a generation not there yet is left for `_generations_and_entries` to make)."""
-    memo = _read_in_request.get()
-    known = memo or {}
-    remembered = [*generation_keys, *entry_keys]
-    found = {key: known[key] for key in remembered if key in known}
-    missing = [*keys, *(key for key in remembered if key not in found)]
-    if missing:
-        found.update(cache.get_many(missing))
-    if memo is not None:
-        memo.update({key: found[key] for key in generation_keys if key in found})
-        memo.update({key: found.get(key, _ABSENT) for key in entry_keys})
-    return found
-
-
-def _generations_and_entries(generation_keys: list[str], entry_keys: list[str]):
-    """([generation under each key], {entry key: cached entry or _ABSENT}) in one cache round
-    trip, or none for what this GET request has read already."""
-    found = _read([], generation_keys, entry_keys)
-    memo = _read_in_request.get()
-    for key in generation_keys:
-        if key not in found:
-            value = _new_generation()
-            if not cache.add(key, value, timeout=None):
-                value = cache.get(key, value)
-            found[key] = value
-            if memo is not None:
-                memo[key] = value
-    return ([found[key] for key in generation_keys],
-            {key: found.get(key, _ABSENT) for key in entry_keys})
-
-
-def get_many(keys: list[str], *, generation_keys=(), names=()) -> dict:
-    """cache.get_many(keys), bringing in the same round trip, in a GET request, the generations
-    and the `cached_under` entries (by name) that the request will ask for next, which are then
-    kept for it. Raises if the cache is down."""
-    fetch_along = _read_in_request.get() is not None
-    found = _read(keys, generation_keys if fetch_along else (),
-                  [f"portal:{name}" for name in names] if fetch_along else ())
-    return {key: found[key] for key in keys if key in found}
-
-
-def bump_generations(keys) -> None:
-    """Everything cached under these generations is out of date: one cache round trip now,
-    so this request's own next page sees the change, and, inside a transaction, one after it
-    commits, so an answer someone else worked out in between (from the data before the
-    commit) is not kept."""
-    keys = sorted(set(keys))
+def bump(*namespaces: str) -> None:
+    """Everything cached under these namespaces is out of date (now, and after the commit)."""
+    keys = sorted({_version_key(ns) for ns in namespaces})
     if not keys:
         return
 
     def run() -> None:
-        memo = _read_in_request.get()
-        for key in keys if memo else ():
-            memo.pop(key, None)  # read afresh by the rest of this request
         try:
-            cache.set_many({key: _new_generation() for key in keys}, timeout=None)
+            cache.set_many({key: _new_version() for key in keys}, timeout=None)
         except Exception:
-            logger.warning("cache unavailable: generations %s not bumped", keys, exc_info=True)
+            logger.warning("cache unavailable: %s not bumped", keys, exc_info=True)
 
     run()
-    if transaction.get_connection().in_atomic_block:  # outside one, nothing is left to commit
+    if transaction.get_connection().in_atomic_block:
         transaction.on_commit(run)
 
 
-def follow_changes(model_labels, receiver, uid: str) -> None:
-    """Call `receiver` (a signal receiver: sender, **kwargs) after every save and delete of
-    these models ("app_label.Model"), so it can bump the generations their answers live under."""
+def bump_on_change(model_labels, namespaces_of, uid: str) -> None:
+    """After every save and delete of these models ("app_label.Model"), bump
+    ``namespaces_of(instance, update_fields)`` (a list; empty for a change nobody sees)."""
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
+
+    def receiver(sender, instance, update_fields=None, **kwargs) -> None:
+        bump(*namespaces_of(instance, update_fields))
 
     for label in model_labels:
         model = apps.get_model(label)
@@ -136,34 +74,43 @@ def follow_changes(model_labels, receiver, uid: str) -> None:
                            dispatch_uid=f"{uid}.{name}.{label}")
 
 
-def cached_under(generation_keys: list[str], name: str, compute, seconds: int, *,
-                 also: tuple[str, ...] = ()):
-    """compute(), kept under `name` with the generations of `generation_keys` and today's date
-    it was worked out under, and used only while they are still current (so it is worked out
-    again once any of them moves); for `seconds` at most; 0 or less: not cached. When the cache
-    is down the answer is worked out from the database.
-
-    The generations and the entry come in one cache round trip. ``also``: names of other
-    entries this request will want next (their own `cached_under` calls then ask nothing)."""
-    if seconds <= 0:
-        return compute()
-    key = f"portal:{name}"
-    try:
-        current, entries = _generations_and_entries(
-            generation_keys, [key, *(f"portal:{other}" for other in also)])
-    except Exception:
-        logger.warning("cache unavailable for %s", name, exc_info=True)
-        return compute()
-    stamp = (*current, timezone.localdate().isoformat())
-    entry = entries[key]
-    if entry is not _ABSENT and entry[0] == stamp:
-        return entry[1]
-    value = compute()
-    memo = _read_in_request.get()
-    if memo is not None:
-        memo[key] = (stamp, value)
-    try:
-        cache.set(key, (stamp, value), seconds)
-    except Exception:
-        logger.warning("cache unavailable for %s", name, exc_info=True)
+def cached(namespaces: list[str], name: str, compute, seconds: int):
+    """compute(), kept under `name` while the namespaces' versions and today's date are those
+    it was worked out under; for `seconds` at most (0 or less: not cached)."""
+    [value] = cached_many([(name, compute, namespaces)], seconds)
     return value
+
+
+def cached_many(items: list[tuple[str, object, list[str]]], seconds: int) -> list:
+    """[(name, compute, namespaces)] -> their values, in one cache round trip for all of them
+    (a page that shows several cached answers). `compute()` must not return None."""
+    if seconds <= 0:
+        return [compute() for _, compute, _ in items]
+    namespaces = sorted({ns for _, _, item_namespaces in items for ns in item_namespaces})
+    version_keys = [_version_key(ns) for ns in namespaces]
+    entry_keys = [f"{PREFIX}{name}" for name, _, _ in items]
+    try:
+        found = cache.get_many([*version_keys, *entry_keys])
+        fresh = {key: _new_version() for key in version_keys if key not in found}
+        for key, value in fresh.items():  # first use (or evicted): another process may race
+            found[key] = value if cache.add(key, value, timeout=None) else cache.get(key, value)
+    except Exception:
+        logger.warning("cache unavailable", exc_info=True)
+        return [compute() for _, compute, _ in items]
+    today = timezone.localdate().isoformat()
+    values, missing = [], {}
+    for key, (_, compute, item_namespaces) in zip(entry_keys, items, strict=True):
+        stamp = (*(found[_version_key(ns)] for ns in item_namespaces), today)
+        entry = found.get(key)
+        if entry is not None and entry[0] == stamp:
+            values.append(entry[1])
+            continue
+        value = compute()
+        missing[key] = (stamp, value)
+        values.append(value)
+    if missing:
+        try:
+            cache.set_many(missing, seconds)
+        except Exception:
+            logger.warning("cache unavailable", exc_info=True)
+    return values

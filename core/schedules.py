@@ -19,6 +19,8 @@ class Schedule:
     every: tuple[int, str] | None = None
     #: (minute, hour) in London time, daily
     daily_at: tuple[str, str] | None = None
+    #: with daily_at: the days of the week it runs on (crontab style, "1" = Monday)
+    day_of_week: str = "*"
 
 
 SCHEDULES = [
@@ -33,6 +35,11 @@ SCHEDULES = [
     Schedule("Acknowledgements: ask joiners (daily)", "acknowledgements.assign_joiners",
              "Asks people who start today (or newly join an audience) to acknowledge.",
              daily_at=("15", "6")),
+    Schedule("Acknowledgements: send the signed chain head to HR and the Board (weekly)",
+             "acknowledgements.publish_chain_head",
+             "Anchors the acknowledgement evidence outside the database: HR and the Board keep "
+             "the head to check later with verify_acknowledgements --head.",
+             daily_at=("30", "6"), day_of_week="1"),
     Schedule("Approvals: expire undecided posts and end expired exceptions/monitoring",
              "approvals.expire_and_end",
              "Posts expire at their planned time; exceptions and monitoring end by themselves.",
@@ -63,7 +70,8 @@ def ensure_default_schedules(using: str = "default") -> int:
         else:
             minute, hour = schedule.daily_at
             fields["crontab"], _ = CrontabSchedule.objects.using(using).get_or_create(
-                minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
+                minute=minute, hour=hour, day_of_week=schedule.day_of_week, day_of_month="*",
+                month_of_year="*",
                 timezone=LONDON,
             )
         PeriodicTask.objects.using(using).create(name=schedule.name, **fields)

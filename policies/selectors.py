@@ -9,25 +9,16 @@ Stable API for colleagues (documented in docs/policies.md):
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Academy, User
 from accounts.permissions import can
-from core.sql import (
-    columns_sql,
-    fields_of,
-    one_row_as_instances,
-    space_joined_sql,
-    split_joined,
-)
 from policies.models import AcademyAddendum, Clause, Policy, PolicyVersion
 from policies.redline import ClauseDiff, redline
 
@@ -149,66 +140,35 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
 
     The same rules (``get_policy_for_user``, then ``versions_visible_to``). Adds
     ``approved_by_name``, ``previous_label``, ``reader_has_addendum`` (whether this person's
-    academy has an approved addendum to the version), ``reader_addendum_approver`` (the name of
-    who approved it, if anyone) and the policy's audience academies
-    (``audience_academy_ids``, in the same query); leaves out the source text.
+    academy has an approved addendum to the version) and ``reader_addendum_approver`` (the name
+    of who approved it, if anyone); leaves out the source text.
     """
     academy_id = getattr(user, "academy_id", None)
-    sql, layout = _version_for_reading_sql()
-    found = one_row_as_instances(sql, [academy_id, AcademyAddendum.Status.APPROVED, academy_id,
-                                       AcademyAddendum.Status.APPROVED, slug, label], layout)
-    if found is None:
+    # The same rule as ``approved_addendum``: that academy's addendum, approved.
+    addendum = approved_addenda(OuterRef("pk"), academy_id)
+    version = (PolicyVersion.objects.select_related("policy").defer("source_text")
+               .filter(policy__slug=slug, label=label)
+               .annotate(approved_by_name=F("approved_by__full_name"),
+                         previous_label=F("previous__label"),
+                         reader_has_addendum=Exists(addendum),
+                         # Who approved that addendum, by their name now.
+                         reader_addendum_approver=Subquery(
+                             addendum.values("approved_by__full_name")[:1]))
+               .first())
+    if version is None:
         raise Http404("No such version.")
-    (version, version.policy), extras = found
-    (version.approved_by_name, version.previous_label, has_addendum,
-     version.reader_addendum_approver, version.audience_academy_ids) = extras
-    version.reader_has_addendum = bool(has_addendum)
     if is_backstage(user):
         return version
     policy = version.policy
-    # Readable: a published version (this one, most often) or a document. Asked in Python and
-    # separately because annotating these EXISTS costs more than the queries themselves.
+    # Readable: a published version (this one, most often) or a document.
     readable = (version.status == S.PUBLISHED or bool(policy.document)
                 or policy.versions.filter(status=S.PUBLISHED).exists())
-    audience = {int(pk) for pk in split_joined(version.audience_academy_ids)}
     if not (getattr(user, "is_authenticated", False) and readable
-            and policy_applies_to(policy, user, audience)):
+            and policy_applies_to(policy, user)):
         raise Http404("No such policy.")
     if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")
     return version
-
-
-@functools.cache
-def _version_for_reading_sql() -> tuple[str, list]:
-    """The query of `get_version_for_reading`, built once: the version (less its source text)
-    and its policy, then five scalar subqueries. Through the ORM (select_related, defer and
-    five annotations) it cost more CPU to build on every request than the database took to
-    answer it. Parameters: the reader's academy and the approved status (twice), slug, label."""
-    layout = [(PolicyVersion, fields_of(PolicyVersion, leave_out={"source_text"})),
-              (Policy, fields_of(Policy))]
-    qn = connection.ops.quote_name
-    V, P = qn(PolicyVersion._meta.db_table), qn(Policy._meta.db_table)
-    # The same rule as ``approved_addendum``: that academy's addendum, approved.
-    addendum = (f'WHERE "policies_academyaddendum"."version_id" = {V}."id" '
-                'AND "policies_academyaddendum"."academy_id" = %s '
-                'AND "policies_academyaddendum"."status" = %s')
-    subqueries = [
-        f'SELECT "full_name" FROM "accounts_user" WHERE "id" = {V}."approved_by_id"',
-        f'SELECT earlier."label" FROM {V} earlier WHERE earlier."id" = {V}."previous_id"',
-        f'SELECT EXISTS (SELECT 1 FROM "policies_academyaddendum" {addendum})',
-        # Who approved that addendum, by their name now (names are not cached).
-        'SELECT "accounts_user"."full_name" FROM "policies_academyaddendum" INNER JOIN '
-        '"accounts_user" ON "accounts_user"."id" = "policies_academyaddendum"."approved_by_id" '
-        + addendum,
-        space_joined_sql(Policy.audience_academies.through._meta.db_table, "academy_id",
-                         f'"policy_id" = {V}."policy_id"'),
-    ]
-    sql = (f"SELECT {columns_sql(layout)}, "
-           + ", ".join(f"({subquery})" for subquery in subqueries)
-           + f" FROM {V} INNER JOIN {P} ON {P}.\"id\" = {V}.\"policy_id\" "
-           f"WHERE {P}.\"slug\" = %s AND {V}.\"label\" = %s")
-    return sql, layout
 
 
 def version_redline(old_version: PolicyVersion, new_version: PolicyVersion) -> list[ClauseDiff]:

@@ -279,7 +279,7 @@ def version_read(request, slug: str, label: str):
         entries = [_text_entry(version)]
         if version.reader_has_addendum:
             entries.append(textcache.addendum_entry(version, academy_id))
-        values = textcache.read_many(entries, TEXT_CACHE_SECONDS, person_id=request.user.pk)
+        values = textcache.read_many(entries, TEXT_CACHE_SECONDS)
         # Our own template output (escaped when it was rendered), back from the cache.
         text = {part: mark_safe(html) for part, html in values[0].items()}  # noqa: S308
         if version.reader_has_addendum:
@@ -326,9 +326,9 @@ def _render_text(clauses: list[Clause], links: dict[str, str], query: str = "") 
 def _text_entry(version: PolicyVersion):
     """The `textcache.read_many` entry of ``_render_text`` of a published (immutable) version.
 
-    Keyed by the version and its content hash, and kept by generation: the mention links in
-    the text (which policies can be read, and where they live) change with any policy or
-    version, which bumps the generation.
+    Keyed by the version and its content hash, and kept under the ``text`` namespace: the
+    mention links in the text (which policies can be read, and where they live) change with
+    any policy or version, which bumps it.
     """
     key = f"policies:text:v3:{version.pk}:{version.content_hash}"
     return (key, lambda: {

@@ -44,22 +44,35 @@ def env_list(name: str, default: str = "") -> list[str]:
 TESTING = "pytest" in sys.modules or env_bool("PORTAL_TESTING")
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY")
 # Commands that only read code (never serve or sign anything) may run without a key.
 _CODE_ONLY_COMMAND = len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] in {
     "makemigrations", "help",
 }
-if not SECRET_KEY:
+
+
+def secret_key_setting(name: str, purpose: str) -> str:
+    """NAME (or the file NAME_FILE) in production; for development and tests a random key
+    generated once in var/ (lower-cased name)."""
+    value = env_str(name)
+    if value:
+        return value
     if not (DEBUG or TESTING or _CODE_ONLY_COMMAND):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random "
-            "value, or set DEBUG=1 for local development."
+            f"{name} is not set. Set {name} (or {name}_FILE) to {purpose}, or set DEBUG=1 for "
+            "local development."
         )
-    key_file = VAR_DIR / "secret_key"
+    key_file = VAR_DIR / name.lower()
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = secret_key_setting("SECRET_KEY", "a long random value")
+# The key of the acknowledgement chain's keyed hashes (acknowledgements/chain.py). Never stored
+# in the database, so its owner cannot recompute the chain; keep a copy offline (docs/security.md).
+ACK_CHAIN_KEY = secret_key_setting(
+    "ACK_CHAIN_KEY", "a long random value kept outside the database")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -121,7 +134,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the request: strips NUL/control characters from GET, POST, cookies.
     "core.middleware.ControlCharactersMiddleware",
-    "core.caching.GenerationsPerRequest",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,7 +190,7 @@ if TESTING:
 elif REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "core.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

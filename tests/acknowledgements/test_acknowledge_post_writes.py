@@ -1,14 +1,11 @@
 """What one acknowledge POST writes: the chained record, the chain head, the request marked
 done and the audit event (who, when, what, from where), then the receipt."""
 
-import hashlib
-
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from acknowledgements.models import GENESIS_HASH, Acknowledgement, Assignment, ChainHead
 from acknowledgements.services import acknowledgement_record
@@ -102,26 +99,37 @@ def test_a_record_with_accents_quotes_and_backslashes_still_hashes_to_its_stored
     call_command("verify_acknowledgements")
 
 
-def test_the_hash_parts_joined_around_the_previous_hash_and_sequence_give_the_hashed_text(
-        org, published):
-    record = Acknowledgement(
-        sequence=41, person=org.staff, person_name=org.staff.full_name,
-        person_email=org.staff.email, version=published, content_hash="c" * 64,
-        statement='I read "it"', answers=[{"question": "Q", "answer": "A"}],
-        acknowledged_at=timezone.now(), ip_address="192.0.2.1", user_agent="UA",
-        method="portal", previous_hash="a" * 64,
-    )
-    before, between, after = record.hash_parts()
+def test_the_post_saves_every_row_through_the_orm_so_their_signals_run(
+        client_as, org, published):
+    from django.db.models.signals import post_save
 
-    joined = before + "a" * 64 + between + "41" + after
+    saved = []
 
-    assert hashlib.sha256(joined.encode()).hexdigest() == record.compute_hash()
+    def receiver(sender, instance, created, **kwargs):
+        saved.append((sender.__name__, created))
+
+    models = (Acknowledgement, ChainHead, Assignment, AuditEvent)
+    for model in models:
+        post_save.connect(receiver, sender=model, dispatch_uid=f"test-{model.__name__}")
+    assignment = Assignment.objects.get(person=org.staff, version=published)
+    client = client_as("staff")
+    read_everything(client, assignment)
+    saved.clear()
+    try:
+        assert _post(client, assignment).status_code == 302
+    finally:
+        for model in models:
+            post_save.disconnect(sender=model, dispatch_uid=f"test-{model.__name__}")
+
+    assert ("Acknowledgement", True) in saved
+    assert ("ChainHead", False) in saved
+    assert ("Assignment", False) in saved
+    assert ("AuditEvent", True) in saved
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_post_writes_everything_in_one_statement_outside_a_transaction(
+def test_on_postgresql_the_post_locks_the_chain_head_row_while_it_appends(
         postgres_only, client_as, org, published):
-    ChainHead.objects.get_or_create(pk=1)  # an earlier test's flush may have removed it
     assignment = Assignment.objects.get(person=org.staff, version=published)
     client = client_as("staff")
     read_everything(client, assignment)
@@ -130,9 +138,11 @@ def test_on_postgresql_the_post_writes_everything_in_one_statement_outside_a_tra
         response = _post(client, assignment)
 
     assert response.status_code == 302
-    writes = [q["sql"] for q in queries.captured_queries
-              if not q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(writes) == 1 and writes[0].startswith("WITH head AS")
+    sql = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q and "chainhead" in q)
+    insert = next(i for i, q in enumerate(sql)
+                  if q.startswith('INSERT INTO "acknowledgements_acknowledgement"'))
+    assert lock < insert
     record = Acknowledgement.objects.get(person=org.staff, version=published)
     assert Assignment.objects.get(pk=assignment.pk).acknowledgement_id == record.pk
     assert AuditEvent.objects.filter(action="acknowledgements.acknowledged",
@@ -155,7 +165,7 @@ def test_after_acknowledging_the_receipt_thanks_the_person_and_shows_the_record(
     assert f"#{record.sequence}" in page and record.content_hash in page
 
 
-def test_the_post_reads_the_cache_once_for_the_text_addendum_and_questions(
+def test_the_post_reads_the_cache_once_for_the_text_and_addendum(
         client_as, org, published, monkeypatch):
     assignment = Assignment.objects.get(person=org.staff, version=published)
     client = client_as("staff")

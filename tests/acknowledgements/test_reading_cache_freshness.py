@@ -1,7 +1,8 @@
 """The reading pages of a published version come from the cache, and what they show stays right.
 
-The pages (by content hash), the academy's addendum and the questions (by generation) are
-cached; an addendum approved, a question edited or an academy renamed shows on the next page,
+The pages (by content hash) and the academy's addendum (the "text" namespace) are cached; the
+questions are read from the database; an addendum approved, a question edited or an academy
+renamed shows on the next page,
 and a cache that cannot be reached only makes the pages read the database.
 """
 
@@ -124,7 +125,7 @@ def test_a_draft_is_read_from_the_database_each_time(org):
     assert "Changed while still a draft." in str(sections_of(draft)[0].html)
 
 
-def test_a_repeat_reading_page_reads_the_cache_once_for_text_addendum_and_navigation(
+def test_a_repeat_reading_page_reads_the_cache_once_for_text_and_addendum_and_once_for_navigation(
         client_as, org, version, monkeypatch):
     assignment = Assignment.objects.get(person=org.staff, version=version)
     client = client_as("staff")
@@ -134,4 +135,4 @@ def test_a_repeat_reading_page_reads_the_cache_once_for_text_addendum_and_naviga
     page = _read(client, assignment, 2)
 
     assert 'aria-label="Main"' in page and "2 of 3 sections opened." in page
-    assert [name for name, _ in reads] == ["get_many"], reads
+    assert [name for name, _ in reads] == ["get_many", "get_many"], reads

@@ -1,7 +1,8 @@
 """Measure report submission and the handler pages on a throwaway database (not a test).
 
     export PORTAL_VAR_DIR=/tmp/measure DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver \
-           SECRET_KEY=measure-only-secret-key-measure-only-secret-key-0123456789
+           SECRET_KEY=measure-only-secret-key-measure-only-secret-key-0123456789 \
+           ACK_CHAIN_KEY=measure-only-chain-key-measure-only-chain-key-0123456789
     .venv/bin/python manage.py migrate && .venv/bin/python manage.py seed_demo
     .venv/bin/python manage.py collectstatic --noinput
     .venv/bin/python manage.py shell -c "exec(open('tests/breaches/measure_case_list.py').read())"

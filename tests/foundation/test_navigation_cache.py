@@ -74,22 +74,3 @@ def test_someone_signing_in_leaves_everyone_elses_cached_navigation_alone(client
     client.get("/policies/")
     update_last_login(None, org.colleague)
     assert "notifications_notification" not in _queries_on(client, "/policies/")
-
-
-def test_a_page_reads_each_cache_generation_once(client_as, org, monkeypatch):
-    from django.core.cache import cache
-
-    from core.navcache import TRUST_KEY
-
-    client = client_as("principal")
-    client.get("/")
-    asked = []
-    real_get_many = cache.get_many
-
-    def counting(keys, *args, **kwargs):
-        asked.extend(keys)
-        return real_get_many(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", counting)
-    assert client.get("/").status_code == 200
-    assert asked.count(TRUST_KEY) == 1

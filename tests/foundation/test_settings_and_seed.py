@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "PORTAL_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+             if k not in {"DEBUG", "SECRET_KEY", "ACK_CHAIN_KEY", "PORTAL_TESTING",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True, timeout=120,
@@ -25,10 +26,18 @@ def test_the_portal_refuses_to_start_in_production_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_the_portal_refuses_to_start_in_production_without_the_acknowledgement_chain_key():
+    result = run_manage(
+        "check", SECRET_KEY="x" * 20 + "production-secret-key-that-is-long-and-random-0123456789")
+    assert result.returncode != 0
+    assert "ACK_CHAIN_KEY is not set" in result.stderr
+
+
 def test_the_deployment_check_passes_with_production_settings():
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="x" * 20 + "production-secret-key-that-is-long-and-random-0123456789",
+        ACK_CHAIN_KEY="y" * 20 + "production-chain-key-that-is-long-and-random-0123456789",
         ALLOWED_HOSTS="policies.trust.example",
     )
     assert result.returncode == 0, result.stderr

@@ -121,9 +121,9 @@ def test_a_question_whose_clause_is_removed_in_the_draft_is_flagged_and_not_aske
     copy = Question.objects.get(version=draft, carried_from=question)
     assert copy.clause is None and "its clause 7.5 was removed" in copy.review_note
     walk(draft, org, S.PUBLISHED)
-    from acknowledgements.services import _question_rows
+    from acknowledgements.services import questions_of
 
-    assert _question_rows(draft) == []
+    assert questions_of(draft, []) == []
 
 
 def test_hr_sees_the_questions_to_check_on_the_record_page(client_as, org, published,

@@ -185,17 +185,18 @@ def _session_person_and_version(queries) -> list[str]:
 
 
 @pytest.mark.parametrize("with_addendum", [False, True])
-def test_once_cached_the_page_costs_three_queries_with_or_without_an_addendum(
+def test_once_cached_the_page_costs_four_queries_with_or_without_an_addendum(
         client_as, org, imported, with_addendum):
-    """Session, person, and the version with its policy, audience and the reader's addendum
-    (whether there is one, who approved it): the text and the addendum come from the cache."""
+    """Session, person, the version with its policy and the reader's addendum (whether there
+    is one, who approved it), the policy's audience: the text and the addendum come from the
+    cache."""
     version = (_published_with_addendum(org, imported) if with_addendum
                else walk(imported.version, org, S.PUBLISHED))
     client = client_as("staff")
     first = _page(client, version)
     with CaptureQueriesContext(connection) as queries:
         again = _page(client, version)
-    assert len(queries) == 3, _session_person_and_version(queries)
+    assert len(queries) == 4, _session_person_and_version(queries)
     assert again == first
     assert ("Helen Carter" in again) is with_addendum
     if with_addendum:
@@ -231,7 +232,7 @@ def test_a_renamed_academy_shows_at_once_on_the_addendum(client_as, org, importe
     assert "Local arrangements: Northfield Academy<" in _page(client, version)
 
 
-def test_a_repeat_visit_reads_the_cache_once_for_the_text_and_the_navigation(
+def test_a_repeat_visit_reads_the_cache_once_for_the_text_and_once_for_the_navigation(
         client_as, published, monkeypatch):
     client = client_as("staff")
     _page(client, published)
@@ -240,4 +241,4 @@ def test_a_repeat_visit_reads_the_cache_once_for_the_text_and_the_navigation(
     page = _page(client, published)
 
     assert 'aria-label="Main"' in page and 'class="policy-text"' in page
-    assert [name for name, _ in reads] == ["get_many"], reads
+    assert [name for name, _ in reads] == ["get_many", "get_many"], reads

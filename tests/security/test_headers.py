@@ -117,6 +117,7 @@ def production(tmp_path_factory):
     env = {
         **clean, "DJANGO_SETTINGS_MODULE": "portal.settings", "PYTHONPATH": str(ROOT),
         "SECRET_KEY": "production-" + "s3cret-" * 8, "ALLOWED_HOSTS": "testserver",
+        "ACK_CHAIN_KEY": "production-chain-" + "k3y-" * 8,
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(folder),
         "LOG_LEVEL": "CRITICAL",
     }
