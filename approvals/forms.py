@@ -485,6 +485,10 @@ class DecisionForm(forms.Form):
                 (Outcome.CHANGES, "Ask for changes"),
                 (Outcome.REFUSE, "Refuse permission"),
             ]
+        # Required only for some decisions: not labelled "(optional)"; their help says when.
+        for name in ("conditions", "response"):
+            if name in self.fields:
+                self.fields[name].conditional_on = "outcome"
 
     def clean(self):
         data = super().clean()
@@ -508,7 +512,12 @@ class PublicationForm(forms.Form):
         label="Was it published exactly as approved?",
     )
     differences = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                  label="What was different")
+                                  label="What was different",
+                                  help_text="Required when it was published differently.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["differences"].conditional_on = "as_approved"
 
     def clean(self):
         data = super().clean()
