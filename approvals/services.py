@@ -31,6 +31,7 @@ from approvals.routing import Router, it_contact
 from approvals.uploads import StoredFile
 from audit.services import audit_log
 from core import navcache
+from core.dates import format_date, format_datetime
 from notifications.services import notify
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ def _notify(req: ApprovalRequest, event: Event, rule: Move, router: Router) -> N
     move = rule.name
     if move in ("submit", "resubmit", "reopen", "forward"):
         deciders = router.deciders_for(req)
-        due = timezone.localtime(req.due_at).strftime("%d/%m/%Y %H:%M")
+        due = format_datetime(req.due_at)
         urgent = req.due_at - timezone.now() < datetime.timedelta(days=1)
         for person in [*deciders, *router.deputies_for(deciders)]:
             notify(recipient=person, kind="approvals.waiting", about=req, period=period, url=url,
@@ -243,7 +244,7 @@ def _notify(req: ApprovalRequest, event: Event, rule: Move, router: Router) -> N
             body = ("It was not decided before its time. Do not publish or respond; "
                     "submit it again with a new time if it is still needed.")
         if move == "end":
-            body = f"The period agreed ended on {req.valid_until:%d/%m/%Y}."
+            body = f"The period agreed ended on {format_date(req.valid_until)}."
         notify(recipient=req.requester, kind=f"approvals.{move}", about=req, period=period,
                url=url, title=f"{MOVE_TITLES[move]}: {req.title}", body=body,
                urgent=True)
@@ -272,7 +273,7 @@ def _tell_it_contact(req: ApprovalRequest, move: str, event: Event) -> None:
         body = (
             f"The trust has approved monitoring under clause 7.2 of its Social Media Policy.\n\n"
             f"Member of staff: {subject_name}\nScope: {revision.content.get('scope', '')}\n"
-            f"From {req.valid_from:%d/%m/%Y} until {req.valid_until:%d/%m/%Y} (inclusive); "
+            f"From {format_date(req.valid_from)} until {format_date(req.valid_until)} (inclusive); "
             f"it must stop after that date.\nPresentation: "
             f"{revision.content.get('presentation') or 'to be agreed'}\n"
             f"Conditions: {req.conditions or 'none'}\n\n"
@@ -514,13 +515,13 @@ def delegation_create(*, delegator, deputy, starts_on, ends_on, reason: str = ""
         delegation.save()
         audit_log(action="approvals.delegation_created", actor=actor, obj=delegation,
                   summary=f"{deputy.full_name} decides for {delegator.full_name} from "
-                  f"{starts_on:%d/%m/%Y} to {ends_on:%d/%m/%Y}",
+                  f"{format_date(starts_on)} to {format_date(ends_on)}",
                   changes={"deputy": deputy.pk, "starts_on": str(starts_on),
                            "ends_on": str(ends_on), "reason": reason}, request=request)
         notify(recipient=deputy, kind="approvals.deputy", about=delegation,
                title=f"You are deputy for {delegator.full_name}'s approvals",
-               body=f"From {starts_on:%d/%m/%Y} to {ends_on:%d/%m/%Y}, requests waiting for "
-               f"{delegator.full_name} also wait for you. {reason}".strip(),
+               body=f"From {format_date(starts_on)} to {format_date(ends_on)}, requests "
+               f"waiting for {delegator.full_name} also wait for you. {reason}".strip(),
                url=reverse("approvals:queue"))
     return delegation
 

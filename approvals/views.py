@@ -32,6 +32,7 @@ from approvals.models import (
 )
 from approvals.routing import Router, it_contact, monitoring_decider_role
 from approvals.uploads import UploadError, file_path, file_sha256, store
+from core.dates import format_date
 from policies.redline import render_marks_html, word_marks
 
 KIND_HELP = {
@@ -431,7 +432,7 @@ def delegations(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{data['deputy'].full_name} is your deputy from "
-                             f"{data['starts_on']:%d/%m/%Y} to {data['ends_on']:%d/%m/%Y}.")
+                             f"{format_date(data['starts_on'])} to {format_date(data['ends_on'])}.")
             return redirect("approvals:delegations")
     return render(request, "approvals/delegations.html", {
         "form": form, "today": timezone.localdate(),

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from auditpacks import sources
 from auditpacks.models import Pack
 from auditpacks.sources import Section
+from core.dates import format_datetime
 
 Progress = Callable[[int, str], None]
 
@@ -146,7 +147,7 @@ def roster_rows_html(rows: list[dict]) -> SafeString:
     parts = []
     for r in rows:
         at = r["acknowledged_at"]
-        when = timezone.localtime(at).strftime("%d/%m/%Y %H:%M") if at else "–"
+        when = format_datetime(at) if at else "–"
         parts.append(
             f"<tr><td>{escape(r['name'])}</td><td>{escape(r['category'])}</td><td>{when}</td>"
             f"<td>{escape(r['method'] or '–')}</td>"
@@ -185,7 +186,7 @@ def roster_lines_html(rows: list[dict]) -> SafeString:
     parts = []
     for r in rows:
         at = r["acknowledged_at"]
-        when = timezone.localtime(at).strftime("%d/%m/%Y %H:%M") if at else "–"
+        when = format_datetime(at) if at else "–"
         line = register_line([r["name"], r["category"], when, r["method"] or "–",
                               r["status_label"]]).rstrip()
         parts.append(f"<p>{escape(line)}</p>")

@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.dates import format_date, format_datetime
 from policies.models import Clause, Policy, PolicyVersion
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ def approval_record(version: PolicyVersion) -> Section:
     """Consultation, CEO approval, ratification and publication, with dates and people."""
     cover = version.cover or {}
     events = [
-        {"when": timezone.localtime(e.created_at).strftime("%d/%m/%Y %H:%M"),
+        {"when": format_datetime(e.created_at),
          "who": e.actor.full_name if e.actor_id else (e.actor_label or "system"),
          "action": e.action, "description": _describe(e.action), "summary": e.summary}
         for e in AuditEvent.objects.for_object(version).filter(action__startswith="policies.")
@@ -210,7 +211,7 @@ def approval_record(version: PolicyVersion) -> Section:
             "recorded": f"{event['when']} by {event['who']}" if event else "",
         }
 
-    published = (timezone.localtime(version.published_at).strftime("%d/%m/%Y %H:%M")
+    published = (format_datetime(version.published_at)
                  if version.published_at else "")
     stages: list[dict] = [
         stage("Joint Negotiating Council (JNC) consultation", "jnc_consultation",
@@ -284,14 +285,14 @@ def review_section(version: PolicyVersion) -> Section:
             next_due = None
     history = [
         {"label": v.label, "status": v.get_status_display(),
-         "published": timezone.localtime(v.published_at).strftime("%d/%m/%Y")
+         "published": format_date(v.published_at)
          if v.published_at else "",
          "change": v.get_change_kind_display() if v.change_kind else "",
          "summary": v.change_summary, "current": v.pk == version.pk}
         for v in policy.versions.order_by("created_at")
     ]
     events = [
-        {"when": timezone.localtime(e.created_at).strftime("%d/%m/%Y"),
+        {"when": format_date(e.created_at),
          "who": e.actor.full_name if e.actor_id else (e.actor_label or "system"),
          "description": _describe(e.action), "summary": e.summary}
         for e in AuditEvent.objects.for_object(policy).filter(action__startswith="policies.")

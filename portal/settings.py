@@ -145,6 +145,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
             ],
+            # |as_date, |as_datetime, |as_time in every template (core/dates.py).
+            "builtins": ["core.templatetags.portal_dates"],
         },
     },
 ]
@@ -221,10 +223,12 @@ LANGUAGES = [("en-gb", "British English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-DATE_FORMAT = "j F Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "j F Y, H:i"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+# One way to write a date and a time (portal/formats/en_GB/formats.py wins over these, as
+# localisation is always on; they say the same for code that reads settings directly).
+FORMAT_MODULE_PATH = ["portal.formats"]
+DATE_FORMAT = SHORT_DATE_FORMAT = "j F Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "j F Y, H:i"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
 
 STATIC_URL = "/static/"
