@@ -33,8 +33,9 @@ def home_panels(request) -> list[HomePanel]:
     if user.pk not in activity()["requesters"]:
         return panels
     mine = list(my_panel_requests(user).order_by("-updated_at")
-        # The panel shows the title and status (with step and overdue flag) only.
-        .select_related(None).only("title", "status", "steps", "step", "due_at")[:PANEL_LIMIT])
+        # The panel shows the title and status (with conditions, step and overdue flag).
+        .select_related(None)
+        .only("title", "status", "conditions", "steps", "step", "due_at")[:PANEL_LIMIT])
     if mine:
         panels.append(HomePanel("My requests", "approvals/_panel_mine.html", {"mine": mine},
                                 order=45,

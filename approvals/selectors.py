@@ -252,7 +252,7 @@ def register_rows(requests) -> Iterator[list[str]]:
             req.conditions,
             format_date(req.valid_from) if req.valid_from else "",
             format_date(req.valid_until) if req.valid_until else "",
-            req.get_status_display(),
+            req.status_label,
         ]
 
 

@@ -32,7 +32,7 @@ from approvals.uploads import StoredFile
 from audit.services import audit_log
 from core import navcache
 from core.dates import format_date, format_datetime
-from notifications.services import notify
+from notifications.services import notifications_done, notify
 
 log = logging.getLogger(__name__)
 
@@ -223,10 +223,33 @@ MOVE_TITLES = {
 }
 
 
+#: Notifications that ask a decider (or the requester) to act while the request waits.
+WAITING_KINDS = ["approvals.waiting", "approvals.decision_due", "approvals.decision_overdue",
+                 "approvals.post_expiring"]
+#: Moves after which a decision notification calls for action soon (stop, or act today).
+URGENT_MOVES = {"revoke", "expire"}
+
+
+def _urgent_for_requester(req: ApprovalRequest, move: str) -> bool:
+    """Only what is: a revocation, an expiry, or a decision whose deadline is within a day."""
+    if move in URGENT_MOVES:
+        return True
+    if move in ("end",) or req.due_at is None:
+        return False
+    left = req.due_at - timezone.now()
+    return datetime.timedelta(0) < left < datetime.timedelta(days=1)
+
+
 def _notify(req: ApprovalRequest, event: Event, rule: Move, router: Router) -> None:
     url = reverse("approvals:detail", args=[req.pk])
     period = f"event-{event.pk}"
     move = rule.name
+    if move not in ("submit", "resubmit", "reopen"):
+        # Decided (by whichever decider), forwarded, withdrawn or expired: "Waiting for your
+        # decision" is done for everyone it asked.
+        notifications_done(about=req, kinds=WAITING_KINDS)
+    if move in ("record_publication", "published_differently"):
+        notifications_done(about=req, kinds=["approvals.record_publication"])
     if move in ("submit", "resubmit", "reopen", "forward"):
         deciders = router.deciders_for(req)
         due = format_datetime(req.due_at)
@@ -247,7 +270,7 @@ def _notify(req: ApprovalRequest, event: Event, rule: Move, router: Router) -> N
             body = f"The period agreed ended on {format_date(req.valid_until)}."
         notify(recipient=req.requester, kind=f"approvals.{move}", about=req, period=period,
                url=url, title=f"{MOVE_TITLES[move]}: {req.title}", body=body,
-               urgent=True)
+               urgent=_urgent_for_requester(req, move))
     if move in ("withdraw", "record_publication", "published_differently"):
         people = [req.decided_by] if req.decided_by else router.deciders_for(req)
         for person in people:
