@@ -14,7 +14,8 @@ def nav_items(request) -> list[NavItem]:
     if not can(request.user, "approvals.request"):
         return []
     count = len(waiting_for_request(request))
-    return [NavItem("Approvals", reverse("approvals:index"), order=40, badge=count or None)]
+    return [NavItem("Approvals", reverse("approvals:index"), order=40, badge=count or None,
+                    badge_label="waiting for your decision")]
 
 
 def home_panels(request) -> list[HomePanel]:

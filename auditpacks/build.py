@@ -157,7 +157,7 @@ def roster_rows_html(rows: list[dict]) -> SafeString:
 
 
 #: (heading, width in characters) of the compact register's columns.
-REGISTER_COLUMNS = [("Name", 36), ("Category", 30), ("Acknowledged at", 16), ("Method", 41),
+REGISTER_COLUMNS = [("Name", 36), ("Category", 30), ("Acknowledged at", 24), ("Method", 33),
                     ("Status", 12)]
 DEFAULT_TABLE_ROWS_MAX = 2500
 

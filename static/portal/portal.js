@@ -27,3 +27,36 @@ document.addEventListener("keydown", (event) => {
     }
   }
 });
+
+// Main navigation. At phone width one "Menu" button shows the whole list; the Records and
+// Manage menus (<details>) close with Escape, when another opens, or on a click elsewhere.
+document.addEventListener("DOMContentLoaded", () => {
+  const nav = document.querySelector(".main-nav");
+  if (!nav) return;
+  const toggle = nav.querySelector(".main-nav__toggle");
+  const list = nav.querySelector(".main-nav__list");
+  if (toggle && list) {
+    nav.classList.add("main-nav--collapsible");
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      list.classList.toggle("is-open", open);
+    });
+  }
+  const menus = [...nav.querySelectorAll(".nav-menu details")];
+  menus.forEach((menu) => {
+    menu.addEventListener("toggle", () => {
+      if (menu.open) menus.forEach((other) => { if (other !== menu) other.open = false; });
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+  document.addEventListener("click", (event) => {
+    menus.forEach((menu) => { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+  });
+});
