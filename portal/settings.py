@@ -286,6 +286,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = TRUST_NAME
 # Accept the code of the neighbouring 30-second window too (RFC 6238 5.2: clock drift, typing).
 MFA_TOTP_TOLERANCE = 1
+# A code typed a second time says it was already used (accounts/mfa_forms.py).
+MFA_FORMS = {"authenticate": "accounts.mfa_forms.PortalAuthenticateForm",
+             "reauthenticate": "accounts.mfa_forms.PortalReauthenticateForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

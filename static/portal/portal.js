@@ -60,3 +60,22 @@ document.addEventListener("DOMContentLoaded", () => {
     menus.forEach((menu) => { if (menu.open && !menu.contains(event.target)) menu.open = false; });
   });
 });
+
+// A table wider than its box scrolls sideways: the box takes keyboard focus and is named by the
+// table's caption, so keyboard users can scroll it too (WCAG 2.1.1).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".table-wrap:not([tabindex])").forEach((wrap) => {
+    if (wrap.scrollWidth <= wrap.clientWidth) return;
+    const caption = wrap.querySelector("caption");
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+  });
+});
+
+// After a form is refused, its error summary (a list of links to the fields at fault) takes
+// focus, so a screen reader reads it and Tab goes to the first field to mend.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});
