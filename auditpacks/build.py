@@ -33,17 +33,19 @@ for _noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 #: Inputs whose SHA-256 is printed in the pack and checked by verify_pack, in order.
+CHAIN_HEAD_INPUT = "Record of the acknowledgement chain head (its position and hash)"
 POLICY_INPUT_LABELS = {
     "policy_text": "Policy text (clauses)",
     "approval_record": "Approval record",
     "redline": "Changes from the previous version",
     "review": "Review history",
     "roster": "Acknowledgement roster",
-    "chain_head": "Acknowledgement chain head",
+    # Not the chain head itself (shown on the cover): the hash of the record read from it.
+    "chain_head": CHAIN_HEAD_INPUT,
     "approvals": "Approvals and exceptions in force",
     "breach_statistics": "Breach statistics",
 }
-CASE_INPUT_LABELS = {"case": "Case record", "chain_head": "Acknowledgement chain head"}
+CASE_INPUT_LABELS = {"case": "Case record", "chain_head": CHAIN_HEAD_INPUT}
 
 
 @dataclass
