@@ -47,3 +47,9 @@ def test_the_poll_that_sees_the_pack_ready_replaces_the_message_at_the_top(org, 
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'id="messages"' in fragment and 'hx-swap-oob="true"' in fragment
     assert f"Pack {pack.document_id} is ready to download." in fragment
+
+
+def test_the_case_pack_page_title_names_the_case(client_as, case):
+    page = client_as("principal").get(
+        reverse("auditpacks:case_pack", args=[case.pk])).content.decode()
+    assert f"<title>Case pack: {case.reference}" in page
