@@ -13,6 +13,7 @@ from accounts.models import Academy, Role, User
 from accounts.pickers import PersonChoiceField, PersonSearchWidget
 from approvals.models import Kind
 from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, UploadError, check_upload, max_bytes
+from core.dates import format_date, format_datetime
 
 PLATFORMS = [
     ("facebook", "Facebook"), ("instagram", "Instagram"), ("x", "X (Twitter)"),
@@ -434,12 +435,12 @@ def display_value(name: str, value, kind: str) -> str:
         return str(dict(field.choices).get(value, value))
     if isinstance(field, forms.DateTimeField):
         try:
-            return datetime.datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
+            return format_datetime(datetime.datetime.fromisoformat(value))
         except ValueError:
             return str(value)
     if isinstance(field, forms.DateField):
         try:
-            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+            return format_date(datetime.date.fromisoformat(value))
         except ValueError:
             return str(value)
     return str(value)
@@ -485,6 +486,10 @@ class DecisionForm(forms.Form):
                 (Outcome.CHANGES, "Ask for changes"),
                 (Outcome.REFUSE, "Refuse permission"),
             ]
+        # Required only for some decisions: not labelled "(optional)"; their help says when.
+        for name in ("conditions", "response"):
+            if name in self.fields:
+                self.fields[name].conditional_on = "outcome"
 
     def clean(self):
         data = super().clean()
@@ -508,7 +513,12 @@ class PublicationForm(forms.Form):
         label="Was it published exactly as approved?",
     )
     differences = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                  label="What was different")
+                                  label="What was different",
+                                  help_text="Required when it was published differently.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["differences"].conditional_on = "as_approved"
 
     def clean(self):
         data = super().clean()

@@ -14,7 +14,8 @@ def nav_items(request) -> list[NavItem]:
     if not can(request.user, "approvals.request"):
         return []
     count = len(waiting_for_request(request))
-    return [NavItem("Approvals", reverse("approvals:index"), order=40, badge=count or None)]
+    return [NavItem("Approvals", reverse("approvals:index"), order=40, badge=count or None,
+                    badge_label="waiting for your decision")]
 
 
 def home_panels(request) -> list[HomePanel]:
@@ -33,8 +34,9 @@ def home_panels(request) -> list[HomePanel]:
     if user.pk not in activity()["requesters"]:
         return panels
     mine = list(my_panel_requests(user).order_by("-updated_at")
-        # The panel shows the title and status (with step and overdue flag) only.
-        .select_related(None).only("title", "status", "steps", "step", "due_at")[:PANEL_LIMIT])
+        # The panel shows the title and status (with conditions, step and overdue flag).
+        .select_related(None)
+        .only("title", "status", "conditions", "steps", "step", "due_at")[:PANEL_LIMIT])
     if mine:
         panels.append(HomePanel("My requests", "approvals/_panel_mine.html", {"mine": mine},
                                 order=45,

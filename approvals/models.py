@@ -157,6 +157,13 @@ class ApprovalRequest(models.Model):
         }.get(self.status, "")
 
     @property
+    def status_label(self) -> str:
+        """The status as people say it: "Approved with conditions" where there are some."""
+        if self.status in (Status.APPROVED, Status.PUBLISHED) and self.conditions:
+            return f"{self.get_status_display()} with conditions"
+        return self.get_status_display()
+
+    @property
     def is_overdue(self) -> bool:
         return self.status == Status.PENDING and self.due_at < timezone.now()
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from approvals.models import OPEN_STATUSES, PERIOD_KINDS, ApprovalRequest, Kind, Status
 from approvals.routing import Router
+from core.dates import format_date, format_datetime
 from notifications.reminders import Reminder
 
 ENDING_SOON_DAYS = 7
@@ -45,8 +46,8 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
                     recipient=person, kind="approvals.decision_overdue", about=req,
                     period=f"overdue-{week}", url=url, urgent=True,
                     title=f"Overdue decision: {req.title}",
-                    body=f"{req.requester.full_name} has waited since {due_day:%d/%m/%Y}.",
-                    reason=f"decision was due {due_day:%d/%m/%Y}",
+                    body=f"{req.requester.full_name} has waited since {format_date(due_day)}.",
+                    reason=f"decision was due {format_date(due_day)}",
                 )
             else:
                 yield Reminder(
@@ -56,10 +57,10 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
                     title=f"Decision due {'today' if due_day <= today else 'tomorrow'}: "
                     f"{req.title}",
                     body=f"{req.get_kind_display()} from {req.requester.full_name}, due "
-                    f"{timezone.localtime(req.due_at):%d/%m/%Y %H:%M}."
+                    f"{format_datetime(req.due_at)}."
                     + (" Undecided by then, it expires." if req.kind in (Kind.POST, Kind.MEDIA)
                        else ""),
-                    reason=f"decision due {due_day:%d/%m/%Y}",
+                    reason=f"decision due {format_date(due_day)}",
                 )
     expiring = ApprovalRequest.objects.filter(
         status__in=OPEN_STATUSES, kind__in=[Kind.POST, Kind.MEDIA],
@@ -72,7 +73,7 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
             period=f"expiring-{due_day.isoformat()}", urgent=True,
             url=reverse("approvals:detail", args=[req.pk]),
             title=f"Not yet approved: {req.title}",
-            body=f"If it is not approved by {timezone.localtime(req.due_at):%d/%m/%Y %H:%M} "
+            body=f"If it is not approved by {format_datetime(req.due_at)} "
             "it expires. Do not publish or respond without approval.",
             reason="unapproved and its time is within a day",
         )
@@ -101,8 +102,8 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
                 recipient=person, kind="approvals.ending_soon", about=req,
                 period=f"ends-{req.valid_until.isoformat()}",
                 url=reverse("approvals:detail", args=[req.pk]),
-                title=f"Ends {req.valid_until:%d/%m/%Y}: {req.title}",
+                title=f"Ends {format_date(req.valid_until)}: {req.title}",
                 body="It ends by itself on that date. Ask again before then if it is still "
                 "needed.",
-                reason=f"in force until {req.valid_until:%d/%m/%Y}",
+                reason=f"in force until {format_date(req.valid_until)}",
             )

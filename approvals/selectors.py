@@ -19,6 +19,7 @@ from approvals.models import (
     Status,
 )
 from approvals.routing import Router, monitoring_decider_role
+from core.dates import format_date
 
 TRUST_WIDE = frozenset({Role.HR, Role.CEO, Role.BOARD})
 
@@ -247,11 +248,11 @@ def register_rows(requests) -> Iterator[list[str]]:
             req.requester.full_name, req.academy.name,
             req.subject_person.full_name if req.subject_person else "",
             req.decided_by.full_name if req.decided_by else "",
-            timezone.localtime(req.decided_at).strftime("%d/%m/%Y") if req.decided_at else "",
+            format_date(req.decided_at) if req.decided_at else "",
             req.conditions,
-            req.valid_from.strftime("%d/%m/%Y") if req.valid_from else "",
-            req.valid_until.strftime("%d/%m/%Y") if req.valid_until else "",
-            req.get_status_display(),
+            format_date(req.valid_from) if req.valid_from else "",
+            format_date(req.valid_until) if req.valid_until else "",
+            req.status_label,
         ]
 
 

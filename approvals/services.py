@@ -31,7 +31,8 @@ from approvals.routing import Router, it_contact
 from approvals.uploads import StoredFile
 from audit.services import audit_log
 from core import navcache
-from notifications.services import notify
+from core.dates import format_date, format_datetime
+from notifications.services import notifications_done, notify
 
 log = logging.getLogger(__name__)
 
@@ -222,13 +223,36 @@ MOVE_TITLES = {
 }
 
 
+#: Notifications that ask a decider (or the requester) to act while the request waits.
+WAITING_KINDS = ["approvals.waiting", "approvals.decision_due", "approvals.decision_overdue",
+                 "approvals.post_expiring"]
+#: Moves after which a decision notification calls for action soon (stop, or act today).
+URGENT_MOVES = {"revoke", "expire"}
+
+
+def _urgent_for_requester(req: ApprovalRequest, move: str) -> bool:
+    """Only what is: a revocation, an expiry, or a decision whose deadline is within a day."""
+    if move in URGENT_MOVES:
+        return True
+    if move in ("end",) or req.due_at is None:
+        return False
+    left = req.due_at - timezone.now()
+    return datetime.timedelta(0) < left < datetime.timedelta(days=1)
+
+
 def _notify(req: ApprovalRequest, event: Event, rule: Move, router: Router) -> None:
     url = reverse("approvals:detail", args=[req.pk])
     period = f"event-{event.pk}"
     move = rule.name
+    if move not in ("submit", "resubmit", "reopen"):
+        # Decided (by whichever decider), forwarded, withdrawn or expired: "Waiting for your
+        # decision" is done for everyone it asked.
+        notifications_done(about=req, kinds=WAITING_KINDS)
+    if move in ("record_publication", "published_differently"):
+        notifications_done(about=req, kinds=["approvals.record_publication"])
     if move in ("submit", "resubmit", "reopen", "forward"):
         deciders = router.deciders_for(req)
-        due = timezone.localtime(req.due_at).strftime("%d/%m/%Y %H:%M")
+        due = format_datetime(req.due_at)
         urgent = req.due_at - timezone.now() < datetime.timedelta(days=1)
         for person in [*deciders, *router.deputies_for(deciders)]:
             notify(recipient=person, kind="approvals.waiting", about=req, period=period, url=url,
@@ -243,10 +267,10 @@ def _notify(req: ApprovalRequest, event: Event, rule: Move, router: Router) -> N
             body = ("It was not decided before its time. Do not publish or respond; "
                     "submit it again with a new time if it is still needed.")
         if move == "end":
-            body = f"The period agreed ended on {req.valid_until:%d/%m/%Y}."
+            body = f"The period agreed ended on {format_date(req.valid_until)}."
         notify(recipient=req.requester, kind=f"approvals.{move}", about=req, period=period,
                url=url, title=f"{MOVE_TITLES[move]}: {req.title}", body=body,
-               urgent=True)
+               urgent=_urgent_for_requester(req, move))
     if move in ("withdraw", "record_publication", "published_differently"):
         people = [req.decided_by] if req.decided_by else router.deciders_for(req)
         for person in people:
@@ -272,7 +296,7 @@ def _tell_it_contact(req: ApprovalRequest, move: str, event: Event) -> None:
         body = (
             f"The trust has approved monitoring under clause 7.2 of its Social Media Policy.\n\n"
             f"Member of staff: {subject_name}\nScope: {revision.content.get('scope', '')}\n"
-            f"From {req.valid_from:%d/%m/%Y} until {req.valid_until:%d/%m/%Y} (inclusive); "
+            f"From {format_date(req.valid_from)} until {format_date(req.valid_until)} (inclusive); "
             f"it must stop after that date.\nPresentation: "
             f"{revision.content.get('presentation') or 'to be agreed'}\n"
             f"Conditions: {req.conditions or 'none'}\n\n"
@@ -514,13 +538,13 @@ def delegation_create(*, delegator, deputy, starts_on, ends_on, reason: str = ""
         delegation.save()
         audit_log(action="approvals.delegation_created", actor=actor, obj=delegation,
                   summary=f"{deputy.full_name} decides for {delegator.full_name} from "
-                  f"{starts_on:%d/%m/%Y} to {ends_on:%d/%m/%Y}",
+                  f"{format_date(starts_on)} to {format_date(ends_on)}",
                   changes={"deputy": deputy.pk, "starts_on": str(starts_on),
                            "ends_on": str(ends_on), "reason": reason}, request=request)
         notify(recipient=deputy, kind="approvals.deputy", about=delegation,
                title=f"You are deputy for {delegator.full_name}'s approvals",
-               body=f"From {starts_on:%d/%m/%Y} to {ends_on:%d/%m/%Y}, requests waiting for "
-               f"{delegator.full_name} also wait for you. {reason}".strip(),
+               body=f"From {format_date(starts_on)} to {format_date(ends_on)}, requests "
+               f"waiting for {delegator.full_name} also wait for you. {reason}".strip(),
                url=reverse("approvals:queue"))
     return delegation
 

@@ -33,6 +33,7 @@ from approvals.models import (
 from approvals.routing import Router, it_contact, monitoring_decider_role
 from approvals.uploads import UploadError, file_path, file_sha256, store
 from core import uploads
+from core.dates import format_date
 from policies.redline import render_marks_html, word_marks
 
 KIND_HELP = {
@@ -127,6 +128,10 @@ def _content_rows(req, revision) -> list[tuple[str, str]]:
 @requires("approvals.request")
 def detail(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
+    return render(request, "approvals/detail.html", _detail_context(request, req))
+
+
+def _detail_context(request, req, *, decision_form: DecisionForm | None = None) -> dict:
     router = Router()
     revisions = list(req.revisions.prefetch_related("attachments").order_by("number"))
     current = revisions[-1]
@@ -144,14 +149,14 @@ def detail(request, pk: int):
                               for p in router.deciders_for(req, step=req.steps))))
     events = list(req.events.select_related("actor", "on_behalf_of", "revision"))
     decisions = [e for e in events if e.move in services.DECISION_MOVES]
-    return render(request, "approvals/detail.html", {
+    return {
         "req": req, "current": current, "revisions": revisions,
         "last_decision": decisions[-1] if decisions else None,
         "content_rows": _content_rows(req, current),
         "events": events,
         "acting_for": acting,
         "deciders": router.deciders_for(req) if req.status == Status.PENDING else [],
-        "decision_form": DecisionForm(kind=req.kind) if acting else None,
+        "decision_form": (decision_form or DecisionForm(kind=req.kind)) if acting else None,
         "is_requester": is_requester,
         "may_edit": is_requester and (req.status in (Status.CHANGES_REQUESTED, Status.EXPIRED)
                                       or (req.status == Status.APPROVED
@@ -162,7 +167,7 @@ def detail(request, pk: int):
         "frozen_ok": frozen_ok,
         "now": timezone.now(),
         "it_contact": it_contact() if req.kind == Kind.MONITORING else None,
-    })
+    }
 
 
 @requires("approvals.request")
@@ -203,10 +208,10 @@ def decide(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     form = DecisionForm(request.POST, kind=req.kind)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, error)
-        return redirect("approvals:detail", pk=req.pk)
+        # The same page again with the decision, the reasons and the conditions as typed, the
+        # field at fault marked (a redirect would lose them all).
+        return render(request, "approvals/detail.html",
+                      _detail_context(request, req, decision_form=form), status=400)
     try:
         event = services.request_decide(
             req=req, actor=request.user, outcome=form.cleaned_data["outcome"],
@@ -429,7 +434,7 @@ def delegations(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{data['deputy'].full_name} is your deputy from "
-                             f"{data['starts_on']:%d/%m/%Y} to {data['ends_on']:%d/%m/%Y}.")
+                             f"{format_date(data['starts_on'])} to {format_date(data['ends_on'])}.")
             return redirect("approvals:delegations")
     return render(request, "approvals/delegations.html", {
         "form": form, "today": timezone.localdate(),

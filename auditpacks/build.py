@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from auditpacks import sources
 from auditpacks.models import Pack
 from auditpacks.sources import Section
+from core.dates import format_datetime
 
 Progress = Callable[[int, str], None]
 
@@ -32,17 +33,19 @@ for _noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 #: Inputs whose SHA-256 is printed in the pack and checked by verify_pack, in order.
+CHAIN_HEAD_INPUT = "Record of the acknowledgement chain head (its position and hash)"
 POLICY_INPUT_LABELS = {
     "policy_text": "Policy text (clauses)",
     "approval_record": "Approval record",
     "redline": "Changes from the previous version",
     "review": "Review history",
     "roster": "Acknowledgement roster",
-    "chain_head": "Acknowledgement chain head",
+    # Not the chain head itself (shown on the cover): the hash of the record read from it.
+    "chain_head": CHAIN_HEAD_INPUT,
     "approvals": "Approvals and exceptions in force",
     "breach_statistics": "Breach statistics",
 }
-CASE_INPUT_LABELS = {"case": "Case record", "chain_head": "Acknowledgement chain head"}
+CASE_INPUT_LABELS = {"case": "Case record", "chain_head": CHAIN_HEAD_INPUT}
 
 
 @dataclass
@@ -146,7 +149,7 @@ def roster_rows_html(rows: list[dict]) -> SafeString:
     parts = []
     for r in rows:
         at = r["acknowledged_at"]
-        when = timezone.localtime(at).strftime("%d/%m/%Y %H:%M") if at else "–"
+        when = format_datetime(at) if at else "–"
         parts.append(
             f"<tr><td>{escape(r['name'])}</td><td>{escape(r['category'])}</td><td>{when}</td>"
             f"<td>{escape(r['method'] or '–')}</td>"
@@ -156,7 +159,7 @@ def roster_rows_html(rows: list[dict]) -> SafeString:
 
 
 #: (heading, width in characters) of the compact register's columns.
-REGISTER_COLUMNS = [("Name", 36), ("Category", 30), ("Acknowledged at", 16), ("Method", 41),
+REGISTER_COLUMNS = [("Name", 36), ("Category", 30), ("Acknowledged at", 24), ("Method", 33),
                     ("Status", 12)]
 DEFAULT_TABLE_ROWS_MAX = 2500
 
@@ -185,7 +188,7 @@ def roster_lines_html(rows: list[dict]) -> SafeString:
     parts = []
     for r in rows:
         at = r["acknowledged_at"]
-        when = timezone.localtime(at).strftime("%d/%m/%Y %H:%M") if at else "–"
+        when = format_datetime(at) if at else "–"
         line = register_line([r["name"], r["category"], when, r["method"] or "–",
                               r["status_label"]]).rstrip()
         parts.append(f"<p>{escape(line)}</p>")

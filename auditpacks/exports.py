@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from auditpacks.sources import field_of
+from core.dates import format_date, format_datetime
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,9 +21,9 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%d/%m/%Y %H:%M")
+        return format_datetime(value)
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, int | float):

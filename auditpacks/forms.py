@@ -40,10 +40,9 @@ class PolicyPackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django describes each control by "<id>_helptext" and "<id>_error" (the template
+        # prints both), so the field at fault is described by its error too.
         self.fields["subject"].choices = [("", "Choose…"), *subject_choices()]
-        for name, field in self.fields.items():
-            if field.help_text:  # the template prints it as <span id="id_<name>-help">
-                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
 
     def clean(self):
         data = super().clean()

@@ -19,6 +19,7 @@ from audit.services import audit_log
 from auditpacks import build
 from auditpacks.models import Pack
 from auditpacks.storage import pack_dir, retention, sha256_bytes
+from core.dates import format_date
 from policies.models import Policy, PolicyVersion
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def pack_request_policy(
         version = version_in_force(policy, on)
         if version is None:
             raise PackError(f"No version of {policy.title} was published on or before "
-                            f"{on:%d/%m/%Y}.")
+                            f"{format_date(on)}.")
     if version.status in {PolicyVersion.Status.DRAFT, PolicyVersion.Status.WITHDRAWN}:
         raise PackError(f"Version {version.label} is {version.get_status_display().lower()}: "
                         "audit packs are for versions that went through approval.")
@@ -173,7 +174,7 @@ def _notify_ready(pack: Pack) -> None:
         recipient=pack.requested_by, kind="auditpacks.pack_ready",
         title=f"Your {pack.get_kind_display().lower()} is ready: {pack.subject}",
         body=(f"{pack.document_id}, {pack.page_count} pages. It can be downloaded until "
-              f"{timezone.localtime(pack.expires_at):%-d %B %Y}."),
+              f"{format_date(timezone.localtime(pack.expires_at))}."),
         url=reverse("auditpacks:detail", args=[pack.document_id]), about=pack,
     )
 

@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.dates import format_date, format_datetime
 from policies.models import Clause, Policy, PolicyVersion
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,7 @@ def approval_record(version: PolicyVersion) -> Section:
     the dates and references entered at each step, and when and by whom they were recorded."""
     cover = version.cover or {}
     events = [
-        {"when": timezone.localtime(e.created_at).strftime("%d/%m/%Y %H:%M"),
+        {"when": format_datetime(e.created_at),
          "who": e.actor.full_name if e.actor_id else (e.actor_label or "system"),
          "action": e.action, "description": _describe(e.action), "summary": e.summary}
         for e in AuditEvent.objects.for_object(version).filter(action__startswith="policies.")
@@ -213,9 +214,9 @@ def approval_record(version: PolicyVersion) -> Section:
         refs = [f"{_DETAIL_LABELS[k]}: {step.details[k]}" for k in details
                 if step.details.get(k)]
         return {
-            "entered": step.occurred_on.strftime("%d/%m/%Y") if step.occurred_on else "",
+            "entered": format_date(step.occurred_on),
             "reference": "; ".join(refs),
-            "recorded": f"{timezone.localtime(step.created_at).strftime('%d/%m/%Y %H:%M')} by "
+            "recorded": f"{format_datetime(step.created_at)} by "
                         f"{step.actor.full_name if step.actor_id else step.actor_label}",
         }
 
@@ -256,7 +257,7 @@ def approval_record(version: PolicyVersion) -> Section:
               ("change_kind",)),
     ]
     if version.ratified_on and not stages[2]["entered"]:
-        stages[2]["entered"] = version.ratified_on.strftime("%d/%m/%Y")
+        stages[2]["entered"] = format_date(version.ratified_on)
     data = {
         "status": version.get_status_display(),
         "change_kind": version.get_change_kind_display() if version.change_kind else "",
@@ -332,14 +333,14 @@ def review_section(version: PolicyVersion) -> Section:
             next_due = None
     history = [
         {"label": v.label, "status": v.get_status_display(),
-         "published": timezone.localtime(v.published_at).strftime("%d/%m/%Y")
+         "published": format_date(v.published_at)
          if v.published_at else "",
          "change": v.get_change_kind_display() if v.change_kind else "",
          "summary": v.change_summary, "current": v.pk == version.pk}
         for v in policy.versions.order_by("created_at")
     ]
     events = [
-        {"when": timezone.localtime(e.created_at).strftime("%d/%m/%Y"),
+        {"when": format_date(e.created_at),
          "who": e.actor.full_name if e.actor_id else (e.actor_label or "system"),
          "description": _describe(e.action), "summary": e.summary}
         for e in AuditEvent.objects.for_object(policy).filter(action__startswith="policies.")

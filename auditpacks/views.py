@@ -45,8 +45,9 @@ def index(request):
         except services.PackError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Your pack {pack.document_id} is being built. You can "
-                                      "leave this page: it will be listed under Audit packs.")
+            # Says nothing that goes stale: the progress below tells how far the build is.
+            messages.success(request, f"Asked for pack {pack.document_id}. You can leave "
+                                      "this page: it will be listed under Audit packs.")
             return redirect("auditpacks:detail", document_id=pack.document_id)
     packs = Pack.objects.policy_packs().select_related("policy_version__policy", "requested_by")
     return render(request, "auditpacks/index.html", {
@@ -119,7 +120,7 @@ def case_pack(request, case_pk: str):
     _require_fresh_sign_in(request)
     if request.method == "POST":
         pack = services.pack_request_case(actor=request.user, case_pk=case.pk, request=request)
-        messages.success(request, f"The case pack {pack.document_id} is being built.")
+        messages.success(request, f"Asked for case pack {pack.document_id}.")
         return redirect("auditpacks:detail", document_id=pack.document_id)
     previous = [p for p in case_packs_for_user(request.user) if p.case_id == str(case.pk)]
     return render(request, "auditpacks/case_pack.html", {"case": case, "previous": previous})

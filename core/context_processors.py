@@ -17,15 +17,34 @@ def portal(request) -> dict:
             cached = request._portal_nav_items = hooks.nav_items(request) if signed_in else []
         return cached
 
+    def every_item() -> list:
+        extra = []
+        if signed_in and settings.DEBUG and can(user, "outbox.view"):
+            from django.urls import reverse
+
+            extra = [hooks.NavItem("Outbox", reverse("outbox"), order=99)]
+        return [*items(), *extra]
+
+    def layout():
+        cached = getattr(request, "_portal_nav_layout", None)
+        if cached is None:
+            cached = request._portal_nav_layout = hooks.nav_layout(every_item())
+        return cached
+
     def current() -> str:
         # The current section is the link whose address is the longest prefix of this page's.
-        matching = [i.url for i in items() if i.url != "/" and request.path.startswith(i.url)]
+        matching = [i.url for i in every_item()
+                    if i.url != "/" and request.path.startswith(i.url)]
         return max(matching, key=len) if matching else ""
 
     return {
         "TRUST_NAME": settings.TRUST_NAME,
         "DEBUG": settings.DEBUG,
-        "nav_items": SimpleLazyObject(items),
+        "nav_items": SimpleLazyObject(lambda: layout()[0]),
+        "nav_groups": SimpleLazyObject(lambda: [
+            {"label": g.label, "items": g.items, "id": f"nav-{g.label.lower()}",
+             "current": any(i.url == str(current()) for i in g.items)}
+            for g in layout()[1]]),
         "current_nav_url": SimpleLazyObject(current),
         "can_view_outbox": signed_in and settings.DEBUG and can(user, "outbox.view"),
     }

@@ -27,6 +27,40 @@ class NavItem:
     url: str
     order: int = 50
     badge: int | None = None
+    #: What the badge counts, for screen readers ("3 unread").
+    badge_label: str = "new"
+    #: The disclosure menu the link sits in ("" = the top line); see NAV_GROUPS.
+    group: str = ""
+
+
+#: Links that sit in a disclosure menu rather than on the top line, so that the navigation of
+#: the busiest roles (Principal, CEO, HR) fits one line at 1280 px. An app may also set
+#: NavItem.group itself.
+NAV_GROUPS = {
+    "Records": ("Case statistics", "Audit packs", "Case packs", "Verify a pack", "Audit trail"),
+    "Manage": ("Policy reviews", "People", "Email deliveries", "Outbox"),
+}
+_GROUP_OF = {label: group for group, labels in NAV_GROUPS.items() for label in labels}
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+def nav_layout(items: list[NavItem]) -> tuple[list[NavItem], list[NavGroup]]:
+    """(the links on the top line, the menus with theirs), in NAV_GROUPS order."""
+    top, grouped = [], {}
+    for item in items:
+        group = item.group or _GROUP_OF.get(item.label, "")
+        if group:
+            grouped.setdefault(group, []).append(item)
+        else:
+            top.append(item)
+    order = list(NAV_GROUPS)
+    groups = sorted(grouped.items(), key=lambda g: order.index(g[0]) if g[0] in order else 99)
+    return top, [NavGroup(label, tuple(links)) for label, links in groups]
 
 
 @dataclass

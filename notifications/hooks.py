@@ -20,7 +20,7 @@ def nav_items(request) -> list[NavItem]:
     items = []
     if can(request.user, "notifications.view"):
         items.append(NavItem("Notifications", reverse("notifications:list"), order=90,
-                             badge=_unread(request) or None))
+                             badge=_unread(request) or None, badge_label="unread"))
     if can(request.user, "notifications.deliveries"):
         items.append(NavItem("Email deliveries", reverse("notifications:deliveries"), order=95))
     return items

@@ -1,8 +1,10 @@
 """Which preference group a notification kind belongs to, and what each group allows.
 
 Kinds are dotted codes chosen by the app that sends them ("ack.overdue", "breach.new"...).
-The first part decides the group. Urgent notifications (a new case, a decision, a
-safeguarding flag) are always emailed at once, whatever the person chose.
+The first part decides the group. Urgent notifications (a new case, a safeguarding flag, a
+revoked approval, a deadline within a day) are always emailed at once, whatever the person
+chose; so are the kinds in EMAILED_AT_ONCE (decisions on one's own request), without the
+"Urgent" tag.
 """
 
 from dataclasses import dataclass
@@ -57,6 +59,14 @@ _PREFIXES = {
     "approval": "approvals", "approvals": "approvals", "exception": "approvals",
     "monitoring": "approvals",
 }
+
+
+#: Emailed at once whatever the person chose, without being urgent: decisions on a person's
+#: own request (the group's help promises it).
+EMAILED_AT_ONCE = frozenset({
+    "approvals.approve", "approvals.approve_with_conditions", "approvals.ask_changes",
+    "approvals.refuse", "approvals.revoke", "approvals.expire", "approvals.forward",
+})
 
 
 def group_for_kind(kind: str) -> Group:

@@ -28,6 +28,7 @@ from core import navcache
 from core.mail import render_subject
 from notifications.kinds import (
     DAILY,
+    EMAILED_AT_ONCE,
     GROUPS,
     IMMEDIATE,
     PORTAL_ONLY,
@@ -92,6 +93,22 @@ def notifications_mark_read(*, recipient, pk: int | None = None) -> int:
     count = (unread.filter(pk=pk) if pk is not None else unread).update(read_at=timezone.now())
     if count:
         navcache.bump_people([recipient.pk])
+    return count
+
+
+def notifications_done(*, about: models.Model, kinds: list[str]) -> int:
+    """The action these notifications asked for has been taken (by whoever took it): every
+    recipient's unread one about `about` is marked read, and one still waiting for an email
+    (routing or the daily summary) is not emailed. Returns how many were still unread."""
+    about_type, about_id = about._meta.label_lower, str(about.pk)
+    rows = Notification.objects.filter(about_type=about_type, about_id=about_id, kind__in=kinds)
+    State = Notification.EmailState
+    rows.filter(email_state__in=[State.NEW, State.DIGEST]).update(email_state=State.NONE)
+    unread = rows.filter(read_at__isnull=True)
+    people = list(unread.values_list("recipient_id", flat=True).distinct())
+    count = unread.update(read_at=timezone.now())
+    if people:
+        navcache.bump_people(people)
     return count
 
 
@@ -188,7 +205,7 @@ def preferences_update(*, user, choices: dict[str, str], request=None) -> dict[s
 def _channel(notification: Notification, prefs: dict[str, str]) -> str:
     if not notification.recipient.is_active or not notification.recipient.email:
         return PORTAL_ONLY
-    if notification.urgent:
+    if notification.urgent or notification.kind in EMAILED_AT_ONCE:
         return IMMEDIATE
     return prefs.get(group_for_kind(notification.kind).code, DAILY)
 

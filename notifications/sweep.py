@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.dates import format_date
 from notifications import reminders
 from notifications.models import Notification
 from notifications.services import (
@@ -33,7 +34,7 @@ class SweepResult:
     planned: list = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"{self.today:%d/%m/%Y}: {self.collected} reminders due, {self.created} new, "
+        text = (f"{format_date(self.today)}: {self.collected} reminders due, {self.created} new, "
                 f"{self.already_sent} already sent before; {self.emails} emails sent "
                 f"in {self.seconds:.1f} s")
         if self.errors:

@@ -76,7 +76,9 @@ ACK_CHAIN_KEY = secret_key_setting(
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails. In development it follows the port runserver listens on (scripts/dev: PORT).
+SITE_URL = os.environ.get(
+    "SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}").rstrip("/")
 TRUST_NAME = os.environ.get("TRUST_NAME", "Northfield Learning Trust")
 #: Published policy versions get a page and a PDF that need no sign-in (docs/documents.md).
 PUBLIC_POLICIES = env_bool("PUBLIC_POLICIES", False)
@@ -162,6 +164,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
             ],
+            # |as_date, |as_datetime, |as_time in every template (core/dates.py).
+            "builtins": ["core.templatetags.portal_dates"],
         },
     },
 ]
@@ -214,7 +218,8 @@ if REDIS_URL:
 else:
     for folder in (CELERY_QUEUE_DIR, CELERY_PROCESSED_DIR, CELERY_CONTROL_DIR):
         folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # A hostname, or kombu logs "No hostname was supplied" on every connection (it ignores it).
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
@@ -238,10 +243,12 @@ LANGUAGES = [("en-gb", "British English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-DATE_FORMAT = "j F Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "j F Y, H:i"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+# One way to write a date and a time (portal/formats/en_GB/formats.py wins over these, as
+# localisation is always on; they say the same for code that reads settings directly).
+FORMAT_MODULE_PATH = ["portal.formats"]
+DATE_FORMAT = SHORT_DATE_FORMAT = "j F Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "j F Y, H:i"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
 
 STATIC_URL = "/static/"
@@ -299,6 +306,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = TRUST_NAME
 # Accept the code of the neighbouring 30-second window too (RFC 6238 5.2: clock drift, typing).
 MFA_TOTP_TOLERANCE = 1
+# A code typed a second time says it was already used (accounts/mfa_forms.py).
+MFA_FORMS = {"authenticate": "accounts.mfa_forms.PortalAuthenticateForm",
+             "reauthenticate": "accounts.mfa_forms.PortalReauthenticateForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

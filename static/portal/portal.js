@@ -27,3 +27,55 @@ document.addEventListener("keydown", (event) => {
     }
   }
 });
+
+// Main navigation. At phone width one "Menu" button shows the whole list; the Records and
+// Manage menus (<details>) close with Escape, when another opens, or on a click elsewhere.
+document.addEventListener("DOMContentLoaded", () => {
+  const nav = document.querySelector(".main-nav");
+  if (!nav) return;
+  const toggle = nav.querySelector(".main-nav__toggle");
+  const list = nav.querySelector(".main-nav__list");
+  if (toggle && list) {
+    nav.classList.add("main-nav--collapsible");
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      list.classList.toggle("is-open", open);
+    });
+  }
+  const menus = [...nav.querySelectorAll(".nav-menu details")];
+  menus.forEach((menu) => {
+    menu.addEventListener("toggle", () => {
+      if (menu.open) menus.forEach((other) => { if (other !== menu) other.open = false; });
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+  document.addEventListener("click", (event) => {
+    menus.forEach((menu) => { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+  });
+});
+
+// A table wider than its box scrolls sideways: the box takes keyboard focus and is named by the
+// table's caption, so keyboard users can scroll it too (WCAG 2.1.1).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".table-wrap:not([tabindex])").forEach((wrap) => {
+    if (wrap.scrollWidth <= wrap.clientWidth) return;
+    const caption = wrap.querySelector("caption");
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+  });
+});
+
+// After a form is refused, its error summary (a list of links to the fields at fault) takes
+// focus, so a screen reader reads it and Tab goes to the first field to mend.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});

@@ -96,3 +96,31 @@ def test_removing_the_authenticator_sends_a_privileged_user_to_enrol_on_the_next
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_a_code_used_twice_says_it_was_already_used_and_to_wait_for_the_next(org):
+    code = totp_code()
+    first, second = Client(), Client()
+    for client in (first, second):
+        client.post(reverse("account_login"),
+                    {"login": org.hr.email, "password": "correct-horse-battery"})
+    assert first.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    page = second.post(reverse("mfa_authenticate"), {"code": code}).content.decode()
+    assert "already been used" in page and "Wait for the next code" in page
+    assert second.get(reverse("home")).status_code == 302  # still not signed in
+
+
+def test_a_wrong_code_still_says_incorrect(org):
+    client = Client()
+    client.post(reverse("account_login"),
+                {"login": org.hr.email, "password": "correct-horse-battery"})
+    page = client.post(reverse("mfa_authenticate"), {"code": "000000"}).content.decode()
+    assert "Incorrect code." in page and "already been used" not in page
+
+
+def test_the_two_factor_step_has_its_own_page_title(org):
+    client = Client()
+    client.post(reverse("account_login"),
+                {"login": org.hr.email, "password": "correct-horse-battery"})
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "<title>Sign in: two-factor authentication code" in page
