@@ -459,6 +459,14 @@ http://localhost:{self.ports['http']} {{
         pack = self.audit_pack()
         self.wait_for_waiting_mail()
         self.backup_and_restore(pack, case_ref, evidence_sha)
+        with self.step("every email the rehearsal caused reached SMTP; its links are https"):
+            check(len(self.messages) >= 3, f"only {len(self.messages)} emails")
+            for message in self.messages:
+                for url in self.links_in(message):
+                    check(url.startswith(self.site + "/") or "facebook.com" in url,
+                          f"'{message['Subject']}' links to {url}")
+            say(f"   {len(self.messages)} emails: "
+                + "; ".join(sorted({str(m['Subject'])[:60] for m in self.messages})))
         del admin, assignment
 
     def wait_healthy(self) -> None:
@@ -702,7 +710,8 @@ http://localhost:{self.ports['http']} {{
             )[0][0] >= 2, "the report is missing from the audit trail")
             say(f"   audit trail digest {before['audit_trail_sha256'][:16]}… unchanged; "
                 f"{sum(before['row_counts'].values()):,} rows")
-        with self.step("start again; HR downloads the evidence over HTTPS, same bytes"):
+        with self.step("start again; the case handler opens the case and downloads the evidence "
+                       "over HTTPS: the same bytes"):
             self.start_services()
             self.wait_healthy()
             principal = self.sql("SELECT u.email FROM breaches_case c JOIN accounts_user u ON "
