@@ -758,7 +758,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true",
                         help="keep var/rehearsal (logs, Caddyfile, backup) and the database")
     args = parser.parse_args()
-    limit = int(os.environ.get("REHEARSAL_TIMEOUT", "420"))
+    limit = int(os.environ.get("REHEARSAL_TIMEOUT", "600"))
     rehearsal = Rehearsal(keep=args.keep)
 
     def out_of_time(signum, frame):
