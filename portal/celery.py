@@ -14,3 +14,8 @@ if os.environ.get("DEBUG", "").lower() in ("1", "true", "yes", "on"):
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Log lines written inside a task carry its ID and name (core/logs.py).
+from core.logs import connect_celery  # noqa: E402
+
+connect_celery()

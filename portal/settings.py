@@ -132,6 +132,8 @@ if os.environ.get("GOOGLE_CLIENT_ID"):
     }
 
 MIDDLEWARE = [
+    # First: every response (HTTPS redirects and errors too) carries X-Request-ID and is logged.
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the request: strips NUL/control characters from GET, POST, cookies.
@@ -407,11 +409,36 @@ for _name in ("BREACHES_HOLIDAY_COUNTRY", "BREACHES_HOLIDAY_SUBDIV", "BREACHES_P
 if os.environ.get("BREACHES_CLOSURE_DATES"):
     BREACHES_CLOSURE_DATES = env_list("BREACHES_CLOSURE_DATES")
 
+# Logs: `json` (production, the image's default) writes one JSON object per line with the
+# request ID and the person's ID, never their name or email (core/logs.py); `text` for a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"()": "core.logs.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The access line comes from core.request_id (route, not path); this one repeats it.
+        "django.request": {"level": "ERROR"},
+    },
 }
+# Celery keeps the same handlers (and so the same format) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Only a proxy that sets X-Forwarded-For itself (Caddy) reaches gunicorn: record the client's
+# address from it in the audit trail (core/request_id.py).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# Errors to Sentry when SENTRY_DSN is set: no personal data (core.logs.scrub_event).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN and not TESTING:
+    from core.logs import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
