@@ -180,6 +180,8 @@ def _refuse_revisions(document) -> None:
 #: docx2python's placeholders for pictures and note references: not policy text.
 _PLACEHOLDER_RE = re.compile(r"----(?:media/[^\s]*?|Image alt text---->.*?<|(?:footnote|endnote"
                              r"|comment)\d+)----")
+#: docx2python writes a hyperlink as an HTML anchor even without html=True: keep its words.
+_HYPERLINK_RE = re.compile(r'<a href="[^"<>]*">(.*?)</a>', re.DOTALL)
 _STARTS_BODY_RE = re.compile(r"^\s*(?:\d+\.|Appendix\s+[A-Z]\b|(?:table of )?contents\b)",
                              re.IGNORECASE)
 
@@ -220,7 +222,7 @@ class _Renderer:
             strings = list(par.run_strings)
             if par.list_position[0] is not None and strings:
                 strings = strings[1:]  # docx2python's own rendering of the list number
-            text = _PLACEHOLDER_RE.sub("", "".join(strings))
+            text = _HYPERLINK_RE.sub(r"\1", _PLACEHOLDER_RE.sub("", "".join(strings)))
             style = par.style or ""
             if style.replace(" ", "").upper().startswith(("TOC", "TABLEOFCONTENTS")):
                 continue  # a generated table of contents: the body has the same headings

@@ -4,26 +4,34 @@ public."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.permissions import can
 from policies import selectors as policy_selectors
 from policies.models import AcademyAddendum, Policy, PolicyVersion
 
 S = PolicyVersion.Status
+#: Who may add any academy's addendum, in any state, to a download.
+LIBRARY_TEAM = ("policies.manage", "policies.approve", "policies.review_board")
 
 
 def addenda_for_download(user, version: PolicyVersion) -> QuerySet[AcademyAddendum]:
     """The addenda a person may add to a download of the version as an appendix.
 
-    The library team (HR, the CEO, …): any academy's addendum, in whatever state (a draft
-    version goes to the Board with its addenda). Everyone else: their own academy's
-    approved addendum, the one they read on the reading page.
+    The library team (HR, the CEO, admin, the Board): any academy's addendum, in whatever
+    state (a draft version goes to the Board with its addenda). A Principal: their own
+    academy's in whatever state, and other academies' approved ones. Everyone else: their
+    own academy's approved addendum, the one they read on the reading page.
     """
-    addenda = AcademyAddendum.objects.filter(version=version).select_related("academy")
+    addenda = AcademyAddendum.objects.filter(version=version).select_related(
+        "academy").order_by("academy__name")
+    approved = Q(status=AcademyAddendum.Status.APPROVED)
+    if any(can(user, p) for p in LIBRARY_TEAM):
+        return addenda
     if policy_selectors.is_backstage(user):
-        return addenda.order_by("academy__name")
-    return addenda.filter(academy_id=user.academy_id, status=AcademyAddendum.Status.APPROVED)
+        return addenda.filter(approved | Q(academy_id=user.academy_id))
+    return addenda.filter(approved, academy_id=user.academy_id)
 
 
 def addendum_for_download(user, version: PolicyVersion, code: str) -> AcademyAddendum | None:

@@ -94,6 +94,22 @@ def test_bold_and_italic_words_are_kept_as_plain_text():
     assert _clauses(word.bytes())[1].text == "Staff must not post anything."
 
 
+def test_a_hyperlink_keeps_its_words_and_text_that_looks_like_markup_stays():
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    word = WordFile()
+    word.para("Title line", style="Title")
+    word.para("1. Section")
+    paragraph = word.para("1.1 Read the ")
+    rid = word.document.part.relate_to("https://www.gov.uk/guidance",
+                                       RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    paragraph._p.append(parse_xml(
+        f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}"><w:r><w:t>DfE guidance</w:t></w:r>'
+        "</w:hyperlink>"))
+    paragraph.add_run(" on <b> tags & more.")
+    assert _clauses(word.bytes())[1].text == "Read the DfE guidance on <b> tags & more."
+
+
 def test_a_generated_table_of_contents_is_left_out():
     word = policy_with_typed_numbers()
     toc = word.document.paragraphs[2].insert_paragraph_before("1.\tPurpose\t3")

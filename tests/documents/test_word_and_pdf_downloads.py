@@ -117,3 +117,18 @@ def test_a_draft_pdf_says_it_is_not_the_published_policy(client_as, imported):
     text = _pdf_text(client_as("hr").get(_url("pdf", imported.version)).content)
     assert "is not the trust's current published policy" in text
     assert PolicyVersion.objects.get().status == "draft"
+
+
+def test_a_principal_may_not_download_another_academys_unapproved_addendum(client_as, org,
+                                                                          imported):
+    from policies import services
+
+    version = imported.version
+    services.addendum_save(version=version, academy=org.other, text="Riverside contacts.",
+                           actor=org.other_principal)
+    own = client_as("other_principal").get(_url("word", version), {"academy": org.other.code})
+    assert own.status_code == 200
+    other = client_as("principal").get(_url("word", version), {"academy": org.other.code})
+    assert other.status_code == 404
+    assert client_as("hr").get(_url("word", version), {"academy": org.other.code}
+                               ).status_code == 200

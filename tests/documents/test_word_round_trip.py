@@ -1,10 +1,12 @@
 """Download as Word, edit, upload: the redline shows exactly what was edited."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -15,8 +17,12 @@ from policies import selectors
 from policies.models import Policy, PolicyVersion
 from policies.parsing import parse_policy_text
 from policies.redline import redline, summary
-from policies.services import _json_safe
 from tests.documents.wordfiles import NEW_CLAUSE, edit_like_hr
+
+
+def _json_safe(metadata: dict) -> dict:
+    """The cover sheet as the version stores it (JSON: dates as ISO strings)."""
+    return json.loads(json.dumps(metadata, cls=DjangoJSONEncoder))
 
 
 def _download(client, version, **params) -> bytes:
