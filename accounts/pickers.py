@@ -105,11 +105,14 @@ def results_context(*, name: str, id_prefix: str, matches=None, chosen=None, q: 
     more = len(matches) > SEARCH_LIMIT
     matches = matches[:SEARCH_LIMIT]
     rows = []
-    if chosen is not None and all(p.pk != chosen.pk for p in matches):
-        rows.append({"pk": chosen.pk, "label": person_label(chosen), "checked": True})
+    kept = chosen is not None and all(p.pk != chosen.pk for p in matches)
+    if kept:  # listed so the choice is not lost, but it is not one of the matches
+        rows.append({"pk": chosen.pk, "label": person_label(chosen), "checked": True,
+                     "kept": True})
     rows += [{"pk": p.pk, "label": person_label(p), "checked": chosen is not None
               and p.pk == chosen.pk} for p in matches]
     return {"name": name, "id_prefix": id_prefix, "rows": rows, "q": q, "searched": searched,
+            "kept": kept,
             "found": len(matches), "more": more, "min_chars": SEARCH_MIN_CHARS,
             "limit": SEARCH_LIMIT}
 

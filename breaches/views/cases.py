@@ -129,12 +129,19 @@ def case_detail(request, case: Case):
                      case.clauses_breached.select_related("version__policy").order_by("order")],
         "members": case.members.filter(removed_at__isnull=True).select_related("person"),
         "case_messages": case.messages.select_related("recipient", "author"),
-        "item_form": forms.ItemForm(), "member_form": forms.MemberForm(),
-        "message_form": forms.MessageForm(), "notify_form": forms.NotifyConcernedForm(),
-        "evidence_form": forms.EvidenceForm(), "hearer_form": forms.HearerForm(),
-        "hold_form": forms.LegalHoldForm(initial={"hold": "off" if case.legal_hold else "on"}),
-        "assign_form": forms.AssignForm(handlers=services.eligible_handlers(case)),
-        "compliance_form": forms.ComplianceForm(),
+        # Each form's ids start with its own prefix ("item_body", "message_body"), so no two
+        # controls on the page share an id and every label names exactly one control. The
+        # field names (what is posted) stay as they are.
+        "item_form": forms.ItemForm(auto_id="item_%s"),
+        "member_form": forms.MemberForm(auto_id="member_%s"),
+        "message_form": forms.MessageForm(auto_id="message_%s"),
+        "notify_form": forms.NotifyConcernedForm(auto_id="notify_%s"),
+        "evidence_form": forms.EvidenceForm(auto_id="evidence_%s"),
+        "hearer_form": forms.HearerForm(auto_id="hearer_%s"),
+        "hold_form": forms.LegalHoldForm(auto_id="hold_%s",
+                                         initial={"hold": "off" if case.legal_hold else "on"}),
+        "assign_form": forms.AssignForm(auto_id="assign_%s",
+                                        handlers=services.eligible_handlers(case)),
         "views": AuditEvent.objects.for_object(case).filter(action="breaches.case_viewed")
         .select_related("actor")[:20],
         "today": today,
