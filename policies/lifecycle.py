@@ -200,6 +200,7 @@ def version_transition(
         _notify_transition(locked, event, actor)
         if to_status == S.PUBLISHED:
             review_on_publication(version=locked, actor=actor)
+            locked.policy.refresh_from_db()  # its review dates just moved
             version_published.send(
                 sender=PolicyVersion, version=locked, previous=previous, actor=actor,
                 material=locked.change_kind == PolicyVersion.ChangeKind.MATERIAL,

@@ -26,14 +26,20 @@ This module is pure Python: no Django, no database.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from policies.checks import (
+    ParseWarning,
+    PolicyParseError,
+    check_has_structure,
+    check_is_text,
+    ending_warnings,
+    looks_like_csv,
+    shrink_warnings,
+)
 from policies.cover import empty_cover, parse_month, read_cover_line, split_cover_line
 from policies.numbers import (
     _FROM_ROMAN,
@@ -61,20 +67,6 @@ __all__ = [
 ]
 
 
-class PolicyParseError(ValueError):
-    """The text is not a policy document we can read; ``line_number`` is 1-based or None."""
-
-    def __init__(self, message: str, line_number: int | None = None) -> None:
-        super().__init__(message, line_number)
-        self.message = message
-        self.line_number = line_number
-
-    def __str__(self) -> str:
-        if self.line_number is None:
-            return self.message
-        return f"Line {self.line_number}: {self.message}"
-
-
 @dataclass
 class ParsedClause:
     number: str
@@ -93,25 +85,6 @@ class ParsedClause:
     @property
     def anchor(self) -> str:
         return clause_anchor(self.number)
-
-
-@dataclass(frozen=True)
-class ParseWarning:
-    """Something HR must confirm before importing the document as written.
-
-    ``kind``: "order" (a number out of sequence), "contents" (a section the contents list
-    names that the text lacks), "truncated" (the last clause stops mid-sentence), "shrunk" (far
-    fewer clauses than the current version). ``line_number`` is 1-based or None; ``line`` is the
-    text of that line as written."""
-
-    kind: str
-    message: str
-    line_number: int | None = None
-    line: str = ""
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "message": self.message, "line_number": self.line_number,
-                "line": self.line}
 
 
 @dataclass
@@ -383,41 +356,10 @@ class _BodyParser:
 # --------------------------------------------------------------------------- whole-text checks
 
 
-def _check_is_text(text: str) -> None:
-    if not text.strip():
-        raise PolicyParseError("the document is empty")
-    allowed = "\t\n\r\f\v"
-    # Bytes decoded as Latin-1, or as UTF-8 with errors="replace"/"surrogateescape", show up
-    # as control characters, replacement characters or lone surrogates.
-    suspicious = sum(
-        1
-        for char in text
-        if char == "\ufffd"
-        or (unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") and char not in allowed)
-    )
-    if "\x00" in text or suspicious > max(2, len(text) // 100):
-        raise PolicyParseError(
-            "this is not a plain-text document (it contains binary data); "
-            "if it is a Word or PDF file, save it as plain text first"
-        )
-
-
-def _looks_like_csv(text: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 2:
-        return False
-    try:
-        rows = list(csv.reader(io.StringIO("\n".join(lines))))
-    except csv.Error:
-        return False
-    widths = [len(row) for row in rows]
-    return min(widths) >= 2 and widths.count(widths[0]) >= 0.8 * len(widths)
-
-
 def _not_a_policy(error: PolicyParseError, text: str) -> PolicyParseError:
     """Replace a confusing line-level error with a plain one when the file is a spreadsheet."""
     has_clauses = any(_is_structural(_normalise(line)) for line in text.splitlines())
-    if not has_clauses and _looks_like_csv(text):
+    if not has_clauses and looks_like_csv(text):
         return PolicyParseError(
             "this looks like a spreadsheet (comma-separated values), not a policy document; "
             "no numbered clauses were found"
@@ -487,7 +429,7 @@ def _next_is_clause_of(lines: list[str], start: int, heading: str) -> bool:
 
 def parse_policy_text(text: str) -> ParsedPolicy:
     """Parse a whole policy document: title, category, cover sheet and clauses."""
-    _check_is_text(text)
+    check_is_text(text)
     try:
         return _parse_policy_text(text)
     except PolicyParseError as error:
@@ -535,7 +477,7 @@ def _parse_policy_text(text: str) -> ParsedPolicy:
     for number, raw in enumerate(lines[body_start:], start=body_start + 1):
         parser.feed(number, raw)
     clauses = parser.finish()
-    _check_has_structure(clauses)
+    check_has_structure(clauses)
 
     # The lines above the cover sheet are "<category>", "<title>" (e.g. "Human Resources Policy",
     # "Social Media Policy"); anything else is kept rather than dropped.
@@ -549,12 +491,9 @@ def _parse_policy_text(text: str) -> ParsedPolicy:
     warnings = list(parser.warnings)
     if contents is not None:
         warnings += _contents_warnings(lines, contents, clauses)
-    warnings += _ending_warnings(clauses, parser.drafts[-1].line_number, lines)
+    warnings += ending_warnings(clauses, parser.drafts[-1].line_number, lines)
     return ParsedPolicy(title=title, category=category, metadata=metadata, clauses=clauses,
                         warnings=warnings)
-
-
-# --------------------------------------------------------------------------- document checks
 
 
 def _contents_warnings(lines: list[str], contents: tuple[int, int],
@@ -579,49 +518,6 @@ def _contents_warnings(lines: list[str], contents: tuple[int, int],
     return warnings
 
 
-_ENDS_SENTENCE_RE = re.compile(r"""[.!?;:)\]"'\u201d\u2019]$""")
-
-
-def _ending_warnings(clauses: list[ParsedClause], line_number: int,
-                     lines: list[str]) -> list[ParseWarning]:
-    """A document whose last clause stops mid-sentence was probably cut short."""
-    last = clauses[-1]
-    if last.level == 0 or not _ENDS_SENTENCE_RE.search(last.text):
-        return [ParseWarning(
-            "truncated", f"the last clause, {last.number}, ends \u201c\u2026"
-            f"{last.text[-40:]}\u201d without a full stop; the file may have been cut short",
-            line_number, _normalise(lines[line_number - 1]) if line_number <= len(lines) else "")]
-    return []
-
-
-_WORD_RE = re.compile(r"[^\W\d_]{2,}")
-
-
-def _check_has_structure(clauses: list[ParsedClause]) -> None:
-    """Refuse text that only looks numbered: clauses without words, or no sentence anywhere."""
-    for clause in clauses:
-        if clause.text and not _WORD_RE.search(clause.text):
-            raise PolicyParseError(
-                f"clause {clause.number} has no words ({_shorten(clause.text)!r}); this does "
-                "not look like a policy document"
-            )
-    if not any(len(_WORD_RE.findall(c.text)) >= 3 for c in clauses if c.level >= 1):
-        raise PolicyParseError(
-            "no clause has a sentence of text; a policy needs sections such as "
-            "'1. Policy statement' followed by clauses such as '1.1 This policy ...'"
-        )
-
-
-def shrink_warnings(clauses: list, previous_count: int, previous_label: str
-                    ) -> list[ParseWarning]:
-    """Far fewer clauses than the current version (below four-fifths) is worth confirming."""
-    if previous_count and len(clauses) < 0.8 * previous_count:
-        return [ParseWarning(
-            "shrunk", f"this document has {len(clauses)} clauses where the current version "
-            f"{previous_label} has {previous_count}; check that nothing was lost")]
-    return []
-
-
 def parse_clause_lines(text: str) -> list[ParsedClause]:
     """Parse a document body (sections and clauses only), e.g. from a "replace all" editor."""
     return parse_body(text)[0]
@@ -629,7 +525,7 @@ def parse_clause_lines(text: str) -> list[ParsedClause]:
 
 def parse_body(text: str) -> tuple[list[ParsedClause], list[ParseWarning]]:
     """``parse_clause_lines`` with the numbers out of sequence it kept (as warnings)."""
-    _check_is_text(text)
+    check_is_text(text)
     try:
         parser = _BodyParser()
         for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):

@@ -55,7 +55,17 @@ def status_class(status: str) -> str:
 DETAIL_LABELS = {
     "bodies": "Consulted with", "comments": "What the unions said", "meeting": "Meeting",
     "change_kind": "Kind of change", "change_summary": "Change summary",
+    "warnings_shown": "Import warnings shown to the approver",
+    "academies_without_addendum": "No approved addendum",
 }
+
+
+@register.filter
+def detail_value(value) -> str:
+    """A lifecycle event's detail as a person reads it: lists joined, not as Python writes them."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    return str(value)
 
 
 @register.filter
