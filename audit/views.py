@@ -40,8 +40,10 @@ def _date(value: str):
 @requires("audit.view")
 def event_list(request):
     events = events_visible_to(request.user)
-    q = request.GET.get("q", "").strip()
-    action = request.GET.get("action", "").strip()
+    # No audit text is longer than these; a longer search cannot match (and SQLite refuses
+    # LIKE patterns over 50,000 bytes).
+    q = request.GET.get("q", "").strip()[:300]
+    action = request.GET.get("action", "").strip()[:100]
     date_from, date_to = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
     if q:
         events = events.filter(
