@@ -63,15 +63,49 @@ def check_accessibility(page, context: str = "") -> None:
     )
 
 
+#: How many lines the main navigation takes (0 on a page without it, e.g. signed out).
+NAV_LINES = """() => {
+  const nav = document.querySelector('nav[aria-label="Main"]');
+  if (!nav) return 0;
+  const parts = [nav.querySelector('.main-nav__toggle'),
+                 ...nav.querySelectorAll('.main-nav__list > li')];
+  const middles = [];
+  for (const el of parts) {
+    if (!el) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    middles.push(Math.round(box.top + box.height / 2));
+  }
+  // Items whose middles are within 12 px of each other are on the same line.
+  middles.sort((a, b) => a - b);
+  return middles.filter((y, i) => i === 0 || y - middles[i - 1] > 12).length;
+}"""
+#: (viewport width, most lines the navigation may take there) for every journey screenshot.
+SHOT_WIDTHS = ((1280, 1), (390, 2))
+
+
 @pytest.fixture
 def shot(request, page):
+    """shot("step") saves the page at 1280 px and at 390 px (phone) under
+    test-artifacts/screenshots/<test>/, and checks the navigation is one line at 1280 px and
+    at most two at 390 px."""
     folder = ROOT / "test-artifacts" / "screenshots" / re.sub(r"[^\w.-]+", "_", request.node.name)
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 1000))
 
     def take(name: str) -> Path:
-        path = folder / f"{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        original = page.viewport_size
+        number = next(counter)
+        first = None
+        for width, most in SHOT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            path = folder / f"{number:02d}-{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            first = first or path
+            lines = page.evaluate(NAV_LINES)
+            assert lines <= most, f"{name}: the navigation takes {lines} lines at {width} px"
+        if original:
+            page.set_viewport_size(original)
+        return first
 
     return take

@@ -33,9 +33,13 @@ SKIP = re.compile(r"logout|download|format=|\.(csv|xlsx|pdf|docx|png|jpg)\b|^/ad
 #: Pages that fail only because of work under way on another branch; the lead removes these
 #: at merge.
 KNOWN = {
-    # fixed on branch issue-15 (the case page's duplicate ids id_body/id_reason, its 320 px
-    # overflow, and /reports/ vs /reports/new/ titles; templates/breaches is theirs)
-    "/reports/": "fixed on branch issue-15",
+    # The case page reuses the ids id_body and id_reason in two forms: fixed on branch issue-15.
+    "/reports/cases/N/": "fixed on branch issue-15",
+}
+#: Different pages that share a title today; the lead removes these at merge.
+KNOWN_SHARED_TITLES = {
+    # "Report misuse of social media" on both: fixed on branch issue-15.
+    frozenset({"/reports/", "/reports/new/"}): "fixed on branch issue-15",
 }
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -44,8 +48,8 @@ PAGE_CHECKS = """() => {
   const ids = {};
   for (const el of document.querySelectorAll('[id]')) ids[el.id] = (ids[el.id] || 0) + 1;
   for (const [id, n] of Object.entries(ids)) if (n > 1) problems.push(`id "${id}" used ${n} times`);
-  const controls = document.querySelectorAll(
-    'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]), select, textarea');
+  const controls = document.querySelectorAll('input:not([type=hidden]):not([type=submit])'
+    + ':not([type=button]):not([type=reset]), select, textarea');
   for (const el of controls) {
     let names = 0;
     if (el.id) names += document.querySelectorAll(`label[for="${CSS.escape(el.id)}"]`).length;
@@ -54,9 +58,11 @@ PAGE_CHECKS = """() => {
     if (el.getAttribute('aria-label')) names += 1;
     if (el.getAttribute('aria-labelledby')) names += 1;
     if (!names && el.getAttribute('title')) names += 1;
-    if (names !== 1) problems.push(`${el.tagName.toLowerCase()} name="${el.name}" id="${el.id}" has ${names} accessible names`);
+    if (names !== 1) problems.push(
+      `${el.tagName.toLowerCase()} name="${el.name}" id="${el.id}" has ${names} names`);
   }
-  for (const ref of document.querySelectorAll('[aria-describedby], [aria-labelledby], [aria-controls]')) {
+  const refs = '[aria-describedby], [aria-labelledby], [aria-controls]';
+  for (const ref of document.querySelectorAll(refs)) {
     for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls']) {
       for (const id of (ref.getAttribute(attr) || '').split(/\\s+/).filter(Boolean)) {
         if (!document.getElementById(id)) problems.push(`${attr} points to missing id "${id}"`);
@@ -74,7 +80,7 @@ def pattern(url: str) -> str:
 
 
 def _known(path: str) -> str:
-    return next((why for prefix, why in KNOWN.items() if path.startswith(prefix)), "")
+    return KNOWN.get(pattern(path), "")
 
 
 @pytest.fixture
@@ -83,11 +89,11 @@ def demo(transactional_db, settings, tmp_path):
     call_command("seed_demo", verbosity=0)
 
 
-def _walk(page, live_server, role: str) -> tuple[list[str], dict[str, set[str]]]:
+def _walk(page, live_server, role: str) -> tuple[list[str], dict[str, set[str]], int]:
     base = live_server.url
     problems: list[str] = []
     titles: dict[str, set[str]] = defaultdict(set)
-    queue, seen = ["/"], set()
+    queue, seen, checked = ["/"], set(), 0
     while queue and len(seen) < PAGES_PER_ROLE:
         path = queue.pop(0)
         key = pattern(path)
@@ -100,6 +106,7 @@ def _walk(page, live_server, role: str) -> tuple[list[str], dict[str, set[str]]]
         here = urlsplit(page.url).path
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
+        checked += 1
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         page.evaluate(AXE_SOURCE)
         result = page.evaluate(
@@ -119,20 +126,23 @@ def _walk(page, live_server, role: str) -> tuple[list[str], dict[str, set[str]]]
             target_path = target[len(base):].split("#")[0]
             if target_path and not SKIP.search(target_path) and pattern(target_path) not in seen:
                 queue.append(target_path)
-    return problems, titles
+    return problems, titles, checked
 
 
 def test_every_page_for_every_role_passes_axe_and_names_each_control_once(
         page, live_server, demo):
     problems: list[str] = []
+    checked: dict[str, int] = {}
     for role, email in ROLES.items():
         page.context.clear_cookies()
         sign_in(page, live_server, User.objects.get(email=email), password=DEMO_PASSWORD)
-        found, titles = _walk(page, live_server, role)
+        found, titles, checked[role] = _walk(page, live_server, role)
         problems += found
         for title, patterns in titles.items():
-            mine = {p for p in patterns if not _known(p.replace("N", "1"))}
-            if len(mine) > 1:
+            mine = set(patterns)
+            if len(mine) > 1 and frozenset(mine) not in KNOWN_SHARED_TITLES:
                 problems.append(f"{role}: one title for different pages: {title!r} "
                                 f"{sorted(mine)}")
+    print("Pages checked per role:", checked)
+    assert all(count >= 8 for count in checked.values()), f"the walk stopped early: {checked}"
     assert not problems, json.dumps(problems, indent=1)

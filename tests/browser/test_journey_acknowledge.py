@@ -47,17 +47,20 @@ def test_staff_reacknowledge_a_material_change_and_the_principal_sees_it(
         expect(page.get_by_text(f"section {number} of 3")).to_be_visible()
         check_accessibility(page, f"section {number}")
         if number < 3:
-            page.get_by_role("link", name="Next section").click()
+            page.get_by_role("link", name="Next section", exact=True).first.click()
     shot("last-section")
-    page.get_by_role("link", name="Continue to acknowledge").click()
+    page.get_by_role("link", name="Continue to acknowledge").first.click()
 
     # A wrong answer points to the clause to re-read.
     check_accessibility(page, "acknowledge page")
     page.get_by_label("Only teachers").check()
     page.get_by_label(re.compile("^I have read and understood")).check()
     page.get_by_role("button", name="Acknowledge").click()
-    expect(page.get_by_role("alert")).to_contain_text("Re-read the clauses")
-    expect(page.get_by_role("link", name="clause 2.1")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Question 1 is not right yet: re-read clause 2.1")
+    # The summary takes focus and links to the question at fault.
+    assert page.evaluate("() => document.activeElement.hasAttribute('data-error-summary')")
+    expect(page.get_by_role("link", name="clause 2.1", exact=True)).to_be_visible()
     check_accessibility(page, "wrong answer")
     shot("wrong-answer")
     page.get_by_label("Employees and volunteers").check()

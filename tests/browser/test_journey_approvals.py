@@ -98,8 +98,15 @@ def test_the_ceo_asks_for_a_change_then_approves_a_teachers_post_with_a_conditio
     page.go_back()
     page.get_by_label(re.compile("Approve with conditions")).check()
     page.get_by_label("Written reasons").fill("A good story that shows our partnership.")
-    page.get_by_role("textbox", name="Conditions (requirements and restrictions)").fill(
-        "Do not name the pupils in comments.")
+    # Forgetting the conditions: the page comes back with the decision and reasons kept.
+    page.get_by_role("button", name="Record decision").click()
+    conditions = page.get_by_role("textbox", name="Conditions (requirements and restrictions)")
+    expect(conditions).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label(re.compile("Approve with conditions"))).to_be_checked()
+    expect(page.get_by_label("Written reasons")).to_have_value(
+        "A good story that shows our partnership.")
+    shot("ceo-forgot-the-conditions")
+    conditions.fill("Do not name the pupils in comments.")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Recorded: approved with conditions")).to_be_visible()
     _sign_out(page)

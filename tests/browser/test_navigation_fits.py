@@ -5,23 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.approvals.conftest import make_post
-from tests.browser.conftest import sign_in
-
-NAV_LINES = """() => {
-  const nav = document.querySelector('nav[aria-label="Main"]');
-  const parts = [nav.querySelector('.main-nav__toggle'),
-                 ...nav.querySelectorAll('.main-nav__list > li')];
-  const tops = new Set();
-  for (const el of parts) {
-    if (!el) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    tops.add(Math.round(box.top + box.height / 2));
-  }
-  // Items whose middles are within 12 px of each other are on the same line.
-  const sorted = [...tops].sort((a, b) => a - b);
-  return sorted.filter((y, i) => i === 0 || y - sorted[i - 1] > 12).length;
-}"""
+from tests.browser.conftest import NAV_LINES, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -37,12 +21,12 @@ def test_the_navigation_is_one_line_at_1280_and_at_most_two_at_phone_width(
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, person)
     page.goto(f"{live_server.url}/")
-    shot(f"{role}-1280")
+    folder = shot(role).parent  # at 1280 px and 390 px, each checked (tests/browser/conftest.py)
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert page.evaluate(NAV_LINES) == 1, f"the {role}'s navigation wraps at 1280 px"
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/")
-    shot(f"{role}-390")
     assert page.evaluate(NAV_LINES) <= 2
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     assert scroll_width <= 390, f"the page is {scroll_width} px wide at 390 px"
@@ -50,7 +34,7 @@ def test_the_navigation_is_one_line_at_1280_and_at_most_two_at_phone_width(
     page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Home")).to_be_visible()
-    shot(f"{role}-390-menu-open")
+    page.screenshot(path=str(folder / f"{role}-390-menu-open.png"), full_page=True)
 
 
 def test_the_records_menu_opens_and_closes_with_the_keyboard(page, live_server, org):
