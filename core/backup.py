@@ -438,6 +438,9 @@ def _storage_must_be_empty() -> None:
 
 
 def _sqlite_must_be_empty(path: Path) -> None:
+    wal = path.with_name(path.name + "-wal")  # SQLite would replay it into the restored copy
+    if wal.exists() and wal.stat().st_size and not path.exists():
+        raise BackupError(f"{wal} is left from an earlier database; move it aside too.")
     if not path.exists() or path.stat().st_size == 0:
         return
     with sqlite3.connect(path) as db:

@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import email
-import email.policy
 import hashlib
-import hmac
-import html
 import json
 import os
 import re
@@ -28,17 +24,28 @@ import shutil
 import signal
 import socket
 import ssl
-import struct
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 import psycopg2
+from rehearsal_http import (
+    Browser,
+    Failed,
+    MailRelay,
+    TimedOut,
+    caddyfile_for,
+    check,
+    free_port,
+    links_in,
+    parse,
+    say,
+    totp,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
@@ -52,159 +59,6 @@ EVIDENCE_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
 
 
-class Failed(Exception):
-    pass
-
-
-class TimedOut(BaseException):
-    pass
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def check(condition, message: str) -> None:
-    if not condition:
-        raise Failed(message)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    counter = int(at if at is not None else time.time()) // 30
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{code:06d}"
-
-
-# --- reading pages like a browser ---------------------------------------------------------------
-
-class _Forms(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self.links: list[tuple[str, str]] = []
-        self._form = None
-        self._select = None
-        self._textarea = None
-        self._link = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"action": a.get("action") or "", "method": (a.get("method") or "get")
-                          .lower(), "fields": [], "id": a.get("id", "")}
-            self.forms.append(self._form)
-        elif tag == "a" and a.get("href"):
-            self._link = [a["href"], ""]
-        elif self._form is not None and tag == "input":
-            self._form["fields"].append(("input", a))
-        elif self._form is not None and tag == "select":
-            self._select = {"name": a.get("name"), "options": []}
-            self._form["fields"].append(("select", self._select))
-        elif self._select is not None and tag == "option":
-            self._select["options"].append((a.get("value", ""), "selected" in a))
-        elif self._form is not None and tag == "textarea":
-            self._textarea = {"name": a.get("name"), "text": ""}
-            self._form["fields"].append(("textarea", self._textarea))
-        elif self._form is not None and tag == "button" and a.get("name"):
-            self._form["fields"].append(("button", a))
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "a" and self._link is not None:
-            self.links.append((self._link[0], " ".join(self._link[1].split())))
-            self._link = None
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea["text"] += data
-        if self._link is not None:
-            self._link[1] += data
-
-
-def parse(page: str) -> _Forms:
-    parser = _Forms()
-    parser.feed(page)
-    return parser
-
-
-def form_data(form: dict) -> dict:
-    """What a browser would send with nothing changed (buttons left out)."""
-    data: dict = {}
-    for kind, field in form["fields"]:
-        if kind == "input":
-            name, kind_ = field.get("name"), (field.get("type") or "text").lower()
-            if not name or kind_ in ("submit", "button", "file", "image", "reset"):
-                continue
-            if kind_ in ("checkbox", "radio") and "checked" not in field:
-                continue
-            data[name] = field.get("value", "on" if kind_ == "checkbox" else "")
-        elif kind == "select" and field["name"]:
-            chosen = [v for v, selected in field["options"] if selected]
-            data[field["name"]] = chosen[0] if chosen else (field["options"][0][0]
-                                                            if field["options"] else "")
-        elif kind == "textarea" and field["name"]:
-            data[field["name"]] = field["text"]
-    return data
-
-
-class Browser:
-    """One person's browser session over HTTPS (cookies, CSRF tokens, redirects)."""
-
-    def __init__(self, base: str, verify: ssl.SSLContext, name: str):
-        self.base, self.name = base, name
-        self.http = httpx.Client(base_url=base, verify=verify, follow_redirects=True,
-                                 timeout=60, headers={"User-Agent": "rehearsal/1.0"})
-
-    def get(self, path: str, **kwargs) -> httpx.Response:
-        return self.http.get(path, **kwargs)
-
-    def form(self, page: httpx.Response, *, contains: str = "csrfmiddlewaretoken",
-             index: int = 0) -> tuple[str, dict]:
-        forms = [f for f in parse(page.text).forms if f["method"] == "post"
-                 and any(field.get("name") == contains for _, field in f["fields"])]
-        check(len(forms) > index, f"{self.name}: no form with {contains} on {page.url}")
-        form = forms[index]
-        return urljoin(str(page.url), form["action"] or str(page.url)), form_data(form)
-
-    def submit(self, page: httpx.Response, changes: dict | None = None, *, files=None,
-               contains: str = "csrfmiddlewaretoken", drop: tuple = ()) -> httpx.Response:
-        url, data = self.form(page, contains=contains)
-        data.update(changes or {})
-        for name in drop:
-            data.pop(name, None)
-        return self.http.post(url, data=data, files=files,
-                              headers={"Referer": str(page.url)})
-
-    def sign_in(self, email_address: str, password: str, secret: str | None = None) -> None:
-        page = self.get("/accounts/login/")
-        page = self.submit(page, {"login": email_address, "password": password},
-                           contains="login")
-        for _attempt in range(3):
-            if "/accounts/2fa/authenticate/" not in str(page.url):
-                break
-            check(secret, f"{email_address} was asked for a code")
-            page = self.submit(page, {"code": totp(secret)}, contains="code")
-            if "/accounts/2fa/authenticate/" in str(page.url):  # code used: next window
-                time.sleep(30 - time.time() % 30 + 0.5)
-        check(page.status_code == 200 and "/accounts/" not in str(page.url),
-              f"{email_address} could not sign in (at {page.url}, {page.status_code})")
-        self.home = page
-
-
 # --- the rehearsal ------------------------------------------------------------------------------
 
 class Rehearsal:
@@ -213,8 +67,6 @@ class Rehearsal:
         self.started = time.monotonic()
         self.work = ROOT / "var" / "rehearsal"
         self.procs: dict[str, subprocess.Popen] = {}
-        self.smtp = None
-        self.messages: list[email.message.EmailMessage] = []
         url = os.environ.get("REHEARSAL_DATABASE_URL",
                              "postgres://postgres@127.0.0.1:5432/portal_rehearsal")
         parts = urlsplit(url)
@@ -229,6 +81,7 @@ class Rehearsal:
         redis_db = int(os.environ.get("REHEARSAL_REDIS_DB", "10"))
         self.redis_url = f"redis://127.0.0.1:6379/{redis_db}"
         self.ports = {name: free_port() for name in ("web", "https", "http", "smtp")}
+        self.mail = MailRelay(self.ports["smtp"])
         self.site = f"https://localhost:{self.ports['https']}"
         self.env = {key: value for key, value in os.environ.items()
                     if not key.startswith(("DJANGO_", "PORTAL_", "DEBUG", "CELERY_"))}
@@ -327,33 +180,6 @@ class Rehearsal:
 
     # -- SMTP (aiosmtpd) in place of the trust's relay --
 
-    def smtp_start(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        rehearsal = self
-
-        class Keep:
-            async def handle_DATA(self, server, session, envelope):
-                rehearsal.messages.append(email.message_from_bytes(
-                    envelope.original_content or envelope.content, policy=email.policy.default))
-                return "250 Message accepted"
-
-        self.smtp = Controller(Keep(), hostname="127.0.0.1", port=self.ports["smtp"])
-        self.smtp.start()
-
-    def smtp_stop(self) -> None:
-        if self.smtp is not None:
-            self.smtp.stop()
-            self.smtp = None
-
-    def mail_to(self, address: str, subject_has: str = "") -> list:
-        return [m for m in self.messages if address in str(m["To"])
-                and subject_has in str(m["Subject"])]
-
-    def links_in(self, message) -> list[str]:
-        body = message.get_body(preferencelist=("html", "plain")).get_content()
-        return sorted({html.unescape(u) for u in re.findall(r'https?://[^\s"<>\']+', body)})
-
     # -- the phases --
 
     def prepare(self) -> None:
@@ -408,28 +234,8 @@ class Rehearsal:
 
     def start_caddy(self) -> None:
         caddyfile = self.work / "caddy" / "Caddyfile"
-        caddyfile.write_text(f"""{{
-	admin off
-	http_port {self.ports['http']}
-	https_port {self.ports['https']}
-	skip_install_trust
-	storage file_system {{
-		root {self.work / 'caddy' / 'data'}
-	}}
-}}
-
-{self.site} {{
-	bind 127.0.0.1
-	tls internal
-	encode zstd gzip
-	reverse_proxy 127.0.0.1:{self.ports['web']}
-}}
-
-http://localhost:{self.ports['http']} {{
-	bind 127.0.0.1
-	redir {self.site}{{uri}} 308
-}}
-""")
+        caddyfile.write_text(caddyfile_for(site=self.site, ports=self.ports,
+                                           storage=self.work / "caddy" / "data"))
         env = {**os.environ, "HOME": str(self.work / "caddy"),
                "XDG_DATA_HOME": str(self.work / "caddy"),
                "XDG_CONFIG_HOME": str(self.work / "caddy")}
@@ -448,7 +254,7 @@ http://localhost:{self.ports['http']} {{
         self.install()
         with self.step("start gunicorn, Celery worker and beat on Redis, SMTP, Caddy "
                        "(tls internal)"):
-            self.smtp_start()
+            self.mail.start()
             self.start_services()
             self.start_caddy()
             self.wait_healthy()
@@ -461,13 +267,13 @@ http://localhost:{self.ports['http']} {{
         self.wait_for_waiting_mail()
         self.backup_and_restore(pack, case_ref, evidence_sha)
         with self.step("every email the rehearsal caused reached SMTP; its links are https"):
-            check(len(self.messages) >= 3, f"only {len(self.messages)} emails")
-            for message in self.messages:
-                for url in self.links_in(message):
+            check(len(self.mail.messages) >= 3, f"only {len(self.mail.messages)} emails")
+            for message in self.mail.messages:
+                for url in links_in(message):
                     check(url.startswith(self.site + "/") or "facebook.com" in url,
                           f"'{message['Subject']}' links to {url}")
-            say(f"   {len(self.messages)} emails: "
-                + "; ".join(sorted({str(m['Subject'])[:60] for m in self.messages})))
+            say(f"   {len(self.mail.messages)} emails: "
+                + "; ".join(sorted({str(m['Subject'])[:60] for m in self.mail.messages})))
         del admin, assignment
 
     def wait_healthy(self) -> None:
@@ -532,7 +338,7 @@ http://localhost:{self.ports['http']} {{
             check(page.status_code == 200 and "/accounts/" not in str(page.url)
                   and "Sign out" in page.text, f"administrator not signed in ({page.url})")
             mail = self.wait("the two-factor confirmation email",
-                             lambda: self.mail_to(ADMIN_EMAIL), 30)
+                             lambda: self.mail.to(ADMIN_EMAIL), 30)
             say(f"   email to the administrator: {mail[0]['Subject']}")
             return admin
 
@@ -598,7 +404,7 @@ http://localhost:{self.ports['http']} {{
                   "the evidence file on disk differs from the upload")
             principal_email = principal[0][1]
             mail = self.wait("the report email to the Principal (sent by the worker)",
-                             lambda: self.mail_to(principal_email, case_ref), 60, 0.5)
+                             lambda: self.mail.to(principal_email, case_ref), 60, 0.5)
             self.check_links(mail[0], principal_email, expect=case_ref)
             say(f"   {case_ref}: evidence SHA-256 {sha[:16]}…; email '{mail[0]['Subject']}'")
             return case_ref, sha
@@ -607,7 +413,7 @@ http://localhost:{self.ports['http']} {{
         return browser.email
 
     def check_links(self, message, recipient: str, expect: str = "") -> None:
-        links = [u for u in self.links_in(message) if not u.startswith("https://www.facebook")]
+        links = [u for u in links_in(message) if not u.startswith("https://www.facebook")]
         check(links, f"no links in '{message['Subject']}'")
         for url in links:
             check(url.startswith(self.site + "/"), f"a link not on {self.site}: {url}")
@@ -622,7 +428,7 @@ http://localhost:{self.ports['http']} {{
     def mail_outage(self, teacher: Browser) -> None:
         with self.step("the SMTP server stops: a new report's email waits, then goes when it is "
                        "back"):
-            self.smtp_stop()
+            self.mail.stop()
             page = teacher.get("/reports/new/")
             concerned = self.sql("SELECT id FROM accounts_user WHERE role = 'staff' AND email "
                                  "LIKE 'ta.%%' LIMIT 1")[0][0]
@@ -637,15 +443,15 @@ http://localhost:{self.ports['http']} {{
                 "SELECT d.status, d.last_error FROM notifications_delivery d JOIN "
                 "notifications_notification n ON n.delivery_id = d.id WHERE n.title LIKE %s "
                 "AND d.status = 'failed'", [f"%{self.outage_ref}%"]), 60, 0.5)
-            check(not self.mail_to("", self.outage_ref), "an email got through while SMTP was down")
+            check(not self.mail.to("", self.outage_ref), "an email got through while SMTP was down")
             say(f"   waiting: {failed[0][1][:80]}")
-            self.smtp_start()
+            self.mail.start()
 
     def wait_for_waiting_mail(self) -> None:
         with self.step("the waiting email arrives after the SMTP server is back (outbox retry)"):
-            mail = self.wait("the waiting email", lambda: self.mail_to("", self.outage_ref),
+            mail = self.wait("the waiting email", lambda: self.mail.to("", self.outage_ref),
                              150, 1)
-            for url in self.links_in(mail[0]):
+            for url in links_in(mail[0]):
                 check(url.startswith(self.site + "/") or "facebook" in url, url)
             say(f"   delivered: '{mail[0]['Subject']}'")
 
@@ -734,7 +540,7 @@ http://localhost:{self.ports['http']} {{
 
     def cleanup(self, ok: bool) -> None:
         self.stop(*list(self.procs))
-        self.smtp_stop()
+        self.mail.stop()
         try:
             self.redis_flush()
         except Exception:
