@@ -166,3 +166,17 @@ def test_text_without_structure_gets_the_error_and_no_preview(client_as):
     assert "The policy was not imported" in html
     assert "Preview:" not in html
     assert not PolicyVersion.objects.exists()
+
+
+def test_the_import_command_dry_run_prints_the_clause_tree_and_warnings_and_saves_nothing(
+        org, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "order.txt"
+    path.write_text(OUT_OF_ORDER)
+    call_command("import_policy", str(path), "--title", "Out of order", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Out of order: 3 clauses. Would become a new policy, Out of order" in out
+    assert "\n1  Intro\n  1.2  Second clause here.\n  1.1  First clause here.\n" in out
+    assert "Warning: line 5:" in out and "lause 1.1 comes after 1.2" in out
+    assert not Policy.objects.exists()
