@@ -92,7 +92,7 @@ def policy_import(request):
         kept = {"text": text, "title": data["title"], "owner_role": data["owner_role"],
                 "source_name": data["source_name"]}
         if "change" in request.POST:  # "Change the document": back to the form, input kept
-            context["form"] = ImportForm(initial=kept)
+            context.update(form=ImportForm(initial=kept), changing=True)
             return render(request, "policies/policy_import.html", context)
         digest = text_digest(text)
         try:

@@ -155,6 +155,7 @@ def test_change_the_document_goes_back_to_the_form_with_the_text_kept(client_as)
     html = response.content.decode()
     assert "Preview:" not in html
     assert "- 1.2 Second clause here." in html  # in the text box, to correct
+    assert "The text as read is in the box below" in html
     assert 'value="Out of order"' in html
     assert '<option value="hr" selected>' in html
     assert not PolicyVersion.objects.exists()
