@@ -36,6 +36,10 @@ class ImportForm(forms.Form):
         required=False,
     )
     source_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # Set by the preview's "Import as a draft" (the text comes back in ``text``): only then is
+    # anything saved, and only if the text is the one previewed (``previewed_digest``).
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    previewed_digest = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -28,6 +28,7 @@ from policies.forms import (
     ReviewForm,
     TransitionForm,
 )
+from policies.import_preview import build_preview, text_digest
 from policies.models import AcademyAddendum, Clause, PolicyImmutable, PolicyVersion
 from policies.redline import render_marks_html, summary, word_marks
 
@@ -80,44 +81,59 @@ def policy_list(request):
 
 @requires("policies.manage")
 def policy_import(request):
+    """Import a document in two steps: the first post reads it and shows the preview (nothing
+    saved); "Import as a draft" posts the previewed text back with ``confirm`` and only then
+    is the draft saved. A text that differs from the one previewed is previewed again."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    error = warnings = None
+    context = {"form": form, "error": None, "preview": None}
     if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["document_text"]
+        data = form.cleaned_data
+        text = data["document_text"]
+        kept = {"text": text, "title": data["title"], "owner_role": data["owner_role"],
+                "source_name": data["source_name"]}
+        if "change" in request.POST:  # "Change the document": back to the form, input kept
+            context.update(form=ImportForm(initial=kept), changing=True)
+            return render(request, "policies/policy_import.html", context)
+        digest = text_digest(text)
         try:
-            result = services.policy_import(
-                text=text, title=form.cleaned_data["title"], actor=request.user,
-                request=request, owner_role=form.cleaned_data["owner_role"],
-                source_name=form.cleaned_data["source_name"],
-                confirm_warnings=form.cleaned_data["confirm_warnings"],
-            )
-        except services.ImportNeedsConfirmation as exc:
-            # Shown with their lines; the text comes back in the form to import as written.
-            warnings = [{"warning": w, "context": _context(text, w.line_number)}
-                        for w in exc.warnings]
-            form = ImportForm(initial={
-                "text": text, "title": form.cleaned_data["title"],
-                "owner_role": form.cleaned_data["owner_role"],
-                "source_name": form.cleaned_data["source_name"],
-            })
+            if data["confirm"] and data["previewed_digest"] == digest:
+                return _import_confirmed(request, data, text)
+            preview = build_preview(text, data["title"])
+        except services.ImportNeedsConfirmation:
+            preview = build_preview(text, data["title"])
+            context["unconfirmed"] = True
         except services.PolicyError as exc:
-            error = {"message": exc.message, "line_number": exc.line_number,
-                     "context": _context(text, exc.line_number)}
-        else:
-            version = result.version
-            if result.created:
-                messages.success(
-                    request, f"Imported {result.policy.title} version {version.label} as a "
-                    f"draft with {version.clauses.count()} clauses.",
-                )
-            else:
-                messages.warning(
-                    request, f"Nothing imported: version {version.label} of "
-                    f"{result.policy.title} already has exactly this text.",
-                )
-            return redirect("policies:version_record", version.policy.slug, version.label)
-    return render(request, "policies/policy_import.html", {"form": form, "error": error,
-                                                           "warnings": warnings})
+            context["error"] = {"message": exc.message, "line_number": exc.line_number,
+                                "context": _context(text, exc.line_number)}
+            return render(request, "policies/policy_import.html", context)
+        context.update(
+            preview=preview, digest=digest, kept=kept,
+            changed_since_preview=bool(data["confirm"] and data["previewed_digest"] != digest),
+            warnings=[{"warning": w, "context": _context(text, w.line_number)}
+                      for w in preview.warnings],
+        )
+    return render(request, "policies/policy_import.html", context)
+
+
+def _import_confirmed(request, data: dict, text: str):
+    """Save the previewed document (``services.policy_import``) and go to its record."""
+    result = services.policy_import(
+        text=text, title=data["title"], actor=request.user, request=request,
+        owner_role=data["owner_role"], source_name=data["source_name"],
+        confirm_warnings=data["confirm_warnings"],
+    )
+    version = result.version
+    if result.created:
+        messages.success(
+            request, f"Imported {result.policy.title} version {version.label} as a "
+            f"draft with {version.clauses.count()} clauses.",
+        )
+    else:
+        messages.warning(
+            request, f"Nothing imported: version {version.label} of "
+            f"{result.policy.title} already has exactly this text.",
+        )
+    return redirect("policies:version_record", version.policy.slug, version.label)
 
 
 def _context(text: str, line_number: int | None) -> list[tuple[int, str, bool]]:

@@ -34,6 +34,10 @@ def test_hr_downloads_the_policy_as_word_edits_it_uploads_it_and_sees_the_redlin
 
     page.goto(f"{live_server.url}/policies/import/")
     page.get_by_label("Policy document").set_input_files(str(edited))
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.locator("main")).to_contain_text("The next version of")
+    expect(page.locator("main")).to_contain_text(
+        re.compile(r"\d+ clauses? changed, 1 added, 1 removed"))
     page.get_by_role("button", name="Import as a draft").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Approval record")
     expect(page.locator(".messages")).to_contain_text("93 clauses")

@@ -8,6 +8,7 @@ from docx.oxml.ns import nsdecls
 
 from policies.models import Policy, PolicyVersion
 from tests.documents.wordfiles import WORD_LISTS_CLAUSES, policy_with_word_lists
+from tests.policies.importing import confirm_preview
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -19,7 +20,8 @@ def _post(client, data: bytes, name: str = "lists-policy.docx"):
 
 
 def test_hr_imports_a_word_document_as_a_draft_with_its_numbered_clauses(client_as):
-    response = _post(client_as("hr"), policy_with_word_lists().bytes())
+    client = client_as("hr")
+    response = confirm_preview(client, _post(client, policy_with_word_lists().bytes()))
     assert response.status_code == 302
     version = PolicyVersion.objects.get(policy__title="Lists Policy")
     assert version.status == "draft"

@@ -18,6 +18,7 @@ from policies.models import Policy, PolicyVersion
 from policies.parsing import parse_policy_text
 from policies.redline import redline, summary
 from tests.documents.wordfiles import NEW_CLAUSE, edit_like_hr
+from tests.policies.importing import confirm_preview
 
 
 def _json_safe(metadata: dict) -> dict:
@@ -32,10 +33,15 @@ def _download(client, version, **params) -> bytes:
     return response.content
 
 
-def _upload(client, data: bytes, name: str = "edited.docx"):
+def _preview(client, data: bytes, name: str = "edited.docx"):
     return client.post(reverse("policies:policy_import"), {
         "file": SimpleUploadedFile(name, data), "owner_role": "ceo",
     })
+
+
+def _upload(client, data: bytes, name: str = "edited.docx"):
+    """Upload, then "Import as a draft" on the preview."""
+    return confirm_preview(client, _preview(client, data, name))
 
 
 def _clause_rows(version):
@@ -58,10 +64,12 @@ def test_an_exported_version_reads_back_as_the_same_clauses_and_cover_sheet(clie
 def test_uploading_an_unedited_export_changes_nothing_and_says_which_version_has_it(
         client_as, published):
     client = client_as("hr")
-    response = _upload(client, _download(client, published))
-    assert response.status_code == 302
-    page = client.get(response["Location"]).content.decode()
-    assert f"Nothing imported: version {published.label}" in page
+    response = _preview(client, _download(client, published))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing will be imported: version" in page
+    assert f">{published.label}</a> of Social Media Policy (published)" in page
+    assert "Import as a draft</button>" not in page
     assert PolicyVersion.objects.count() == 1
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from policies import services
 from policies.models import Policy, PolicyVersion
+from tests.policies.importing import import_through_preview, preview_fields
 
 S = PolicyVersion.Status
 ROLES = ["staff", "manager", "principal", "other_principal", "hr", "ceo", "board", "admin",
@@ -138,7 +139,7 @@ def test_the_owner_imports_a_policy_from_the_upload_page(client_as, seed_text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("smp.txt", seed_text.encode())
-    response = client_as("hr").post(reverse("policies:policy_import"), {
+    response = import_through_preview(client_as("hr"), {
         "file": upload, "title": "Social Media Policy", "owner_role": "ceo",
     })
     assert response.status_code == 302
@@ -159,7 +160,7 @@ def test_the_upload_page_shows_a_numbering_warning_with_its_line_and_imports_aft
     assert "import the document as written" in html
     assert not Policy.objects.exists()
     response = client.post(reverse("policies:policy_import"), {
-        "text": text, "title": "Out of order", "owner_role": "ceo", "confirm_warnings": "on",
+        **preview_fields(response), "confirm_warnings": "on",
     }, follow=True)
     version = PolicyVersion.objects.get()
     assert [c.number for c in version.clauses.order_by("order")] == ["1", "1.2", "1.1"]

@@ -1,4 +1,4 @@
-"""python manage.py import_policy PATH --title "Social Media Policy" [--as EMAIL]"""
+"""python manage.py import_policy PATH --title "Social Media Policy" [--as EMAIL] [--dry-run]"""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from documents.reader import DocumentReadError, policy_text_from_file
 from policies import services
 from policies.common import lower_first
+from policies.import_preview import build_preview
 
 
 class Command(BaseCommand):
@@ -24,9 +25,13 @@ class Command(BaseCommand):
             "--confirm-warnings", action="store_true",
             help="Import as written although the checks found something (listed first)",
         )
+        parser.add_argument(
+            "--dry-run", action="store_true",
+            help="Print the clause tree, what it would become and the warnings; save nothing",
+        )
 
     def handle(self, *args, path: str, title: str, actor: str, confirm_warnings: bool = False,
-               **options):
+               dry_run: bool = False, **options):
         try:
             raw = Path(path).read_bytes()
             # A Word document becomes the same text (documents app, issue 19).
@@ -40,6 +45,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: not a UTF-8 plain-text file; save the policy as plain text first"
             ) from None
+        if dry_run:
+            self._print_preview(path, text, title)
+            return
         person = None
         if actor:
             person = User.objects.filter(email__iexact=actor).first()
@@ -72,3 +80,30 @@ class Command(BaseCommand):
                 f"({lower_first(version.get_status_display())}) has exactly this text. "
                 "Nothing changed."
             )
+
+    def _print_preview(self, path: str, text: str, title: str) -> None:
+        """What the import page's preview shows, as text; nothing is saved."""
+        try:
+            preview = build_preview(text, title)
+        except services.PolicyError as error:
+            raise CommandError(f"{path}: {error}") from None
+        if preview.identical:
+            becomes = (f"nothing: version {preview.identical.label} of "
+                       f"{preview.identical.policy.title} already has exactly this text")
+        elif preview.policy:
+            becomes = f"the next version of {preview.policy.title}, as a draft"
+            if preview.current:
+                becomes += (f"; against version {preview.current.label}: "
+                            f"{preview.change_line}")
+        else:
+            becomes = f"a new policy, {preview.title}, as a draft"
+        self.stdout.write(f"{preview.title}: {preview.clause_count} clauses. Would become "
+                          f"{becomes}.")
+        for label, value, _was in preview.cover:
+            self.stdout.write(f"  {label}: {value or '(not given)'}")
+        for row in preview.rows:
+            self.stdout.write(f"{'  ' * row['level']}{row['number']}  {row['short']}")
+        for w in preview.warnings:
+            self.stdout.write(f"Warning: line {w.line_number}: {w.message}" if w.line_number
+                              else f"Warning: {w.message}")
+        self.stdout.write("Dry run: nothing saved.")
