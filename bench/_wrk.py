@@ -35,8 +35,13 @@ def available() -> bool:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def _percentile(out: str, p: int) -> float:
+    """A line of wrk's latency distribution ("    50%  430.22ms"), not a "78.50%" elsewhere."""
+    return _ms(re.search(rf"^\s+{p}%\s+(\S+)$", out, re.MULTILINE).group(1))
 
 
 def run_wrk(url: str, cookie: str, *, seconds: int, connections: int, name: str) -> WrkResult:
@@ -48,8 +53,7 @@ def run_wrk(url: str, cookie: str, *, seconds: int, connections: int, name: str)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                        out)
-    return WrkResult(name, rps, _ms(re.search(r"50%\s+(\S+)", out).group(1)),
-                     _ms(re.search(r"99%\s+(\S+)", out).group(1)), requests,
+    return WrkResult(name, rps, _percentile(out, 50), _percentile(out, 99), requests,
                      (int(bad.group(1)) if bad else 0)
                      + (sum(int(n) for n in errors.groups()) if errors else 0))
 
