@@ -200,6 +200,8 @@ def export_cases(request, fmt: str):
     except SourceUnavailable as exc:
         messages.error(request, f"The case register is not available yet ({exc}).")
         return redirect("auditpacks:exports")
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404  # before asking for a sign-in: there is nothing here to reveal
     _require_fresh_sign_in(request)
     headers, cells = exports.table_from_rows(case_register_rows(request.user))
     return _export_response(request, name="case-register", fmt=fmt, headers=headers,
