@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from audit.services import audit_event, audit_log, client_ip
 from core import navcache
 from policies import textcache
 from policies.models import Clause, Policy, PolicyVersion
+from policies.selectors import audience_for
 
 LINK_SALT = "acknowledgements.signed-link"
 
@@ -86,23 +86,6 @@ def nudge_interval_hours() -> int:
 
 
 # --------------------------------------------------------------------------- audience
-
-
-def audience_for(policy: Policy, today: datetime.date | None = None):
-    """People who must acknowledge this policy today: current, started, in its audience."""
-    today = today or timezone.localdate()
-    people = User.objects.filter(is_active=True).filter(
-        Q(leaving_date__isnull=True) | Q(leaving_date__gt=today),
-        Q(start_date__isnull=True) | Q(start_date__lte=today),
-    )
-    academy_ids = list(policy.audience_academies.values_list("pk", flat=True))
-    if academy_ids:
-        people = people.filter(academy_id__in=academy_ids)
-    if policy.audience_categories:
-        people = people.filter(category__in=policy.audience_categories)
-    if policy.audience_roles:
-        people = people.filter(role__in=policy.audience_roles)
-    return people
 
 
 def _due_days(policy: Policy) -> int:

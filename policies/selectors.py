@@ -51,9 +51,15 @@ def policy_applies_to(policy: Policy, user, academy_ids: set[int] | None = None)
     return not (policy.audience_roles and user.role not in policy.audience_roles)
 
 
-def audience_for(policy: Policy) -> QuerySet[User]:
-    """Everyone current the policy covers (for acknowledgement requests)."""
-    people = User.objects.current().filter(is_active=True)
+def audience_for(policy: Policy, today: datetime.date | None = None) -> QuerySet[User]:
+    """People who must acknowledge this policy today: active, started (no start date, or on or
+    before today), not yet left, and in its audience. The one rule for acknowledgement requests,
+    compliance figures and the policy's pages."""
+    today = today or timezone.localdate()
+    people = User.objects.filter(is_active=True).filter(
+        Q(leaving_date__isnull=True) | Q(leaving_date__gt=today),
+        Q(start_date__isnull=True) | Q(start_date__lte=today),
+    )
     academy_ids = list(policy.audience_academies.values_list("pk", flat=True))
     if academy_ids:
         people = people.filter(academy_id__in=academy_ids)
