@@ -22,7 +22,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says (PDFs, the first load).
-    path("favicon.ico", FaviconRedirect.as_view()),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("outbox/", core_views.outbox, name="outbox"),
     path("_bench/floor/", core_views.bench_floor, name="bench_floor"),
     path("outbox/<int:pk>/", core_views.outbox_message, name="outbox_message"),

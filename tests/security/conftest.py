@@ -28,6 +28,7 @@ ROLES = ["staff", "manager", "principal", "other_principal", "hr", "ceo", "board
 #: signed-link landing page that checks its own token) with a comment saying why.
 PUBLIC: dict[str, str] = {
     "healthz": "health check for the load balancer; shows no personal data",
+    "favicon": "redirects to the portal's icon (a static file) for every browser's first request",
     "account_login": "sign-in form",
     "account_logout": "sign-out (GET asks to confirm; POST signs out)",
     "account_inactive": "tells a disabled account it is disabled",
