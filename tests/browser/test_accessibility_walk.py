@@ -30,17 +30,6 @@ PAGES_PER_ROLE = 70
 SKIP = re.compile(r"logout|download|format=|\.(csv|xlsx|pdf|docx|png|jpg)\b|^/admin/|^/_bench/"
                   r"|/files/|/healthz|/static/|/accounts/2fa/(totp/deactivate|recovery-codes/"
                   r"generate)|/delete/|/end/|/remove/")
-#: Pages that fail only because of work under way on another branch; the lead removes these
-#: at merge.
-KNOWN = {
-    # The case page reuses the ids id_body and id_reason in two forms: fixed on branch issue-15.
-    "/reports/cases/N/": "fixed on branch issue-15",
-}
-#: Different pages that share a title today; the lead removes these at merge.
-KNOWN_SHARED_TITLES = {
-    # "Report misuse of social media" on both: fixed on branch issue-15.
-    frozenset({"/reports/", "/reports/new/"}): "fixed on branch issue-15",
-}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PAGE_CHECKS = """() => {
@@ -79,10 +68,6 @@ def pattern(url: str) -> str:
     return re.sub(r"\d+", "N", path)
 
 
-def _known(path: str) -> str:
-    return KNOWN.get(pattern(path), "")
-
-
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
@@ -115,7 +100,7 @@ def _walk(page, live_server, role: str) -> tuple[list[str], dict[str, set[str]],
         found = [f"axe {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
                  for v in result["violations"] if v.get("impact") in ("serious", "critical")]
         found += page.evaluate(PAGE_CHECKS)
-        if found and not _known(here):
+        if found:
             problems.append(f"{role} {here}:\n  " + "\n  ".join(found))
         titles[page.title()].add(pattern(here))
         for href in page.evaluate(
@@ -140,7 +125,7 @@ def test_every_page_for_every_role_passes_axe_and_names_each_control_once(
         problems += found
         for title, patterns in titles.items():
             mine = set(patterns)
-            if len(mine) > 1 and frozenset(mine) not in KNOWN_SHARED_TITLES:
+            if len(mine) > 1:
                 problems.append(f"{role}: one title for different pages: {title!r} "
                                 f"{sorted(mine)}")
     print("Pages checked per role:", checked)
