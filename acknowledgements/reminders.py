@@ -21,6 +21,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from acknowledgements.models import Assignment
 from acknowledgements.services import signed_link_url
+from core.dates import format_date
 from notifications.reminders import Reminder
 
 
@@ -47,7 +48,7 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
     ceo = User.objects.current().filter(role=Role.CEO).first()
     for a in outstanding.iterator(chunk_size=1000):
         policy = a.version.policy.title
-        person, due = a.person, a.due_on.strftime("%d/%m/%Y")
+        person, due = a.person, format_date(a.due_on)
         if a.assigned_on >= window:
             yield Reminder(
                 recipient=person, kind="ack.assigned", about=a, period="assigned",

@@ -24,6 +24,7 @@ from breaches.access import (  # noqa: F401  (re-exported API)
     get_case_for_user,
 )
 from breaches.models import FINAL_STATES, Case, CaseItem, Evidence, State
+from core.dates import format_date
 
 # --------------------------------------------------------------------------- policy clauses
 
@@ -226,17 +227,17 @@ def case_register_rows(user) -> list[list[str]]:
     for case in cases:
         due = case_due(case)
         rows.append([
-            case.reference, timezone.localtime(case.created_at).strftime("%d/%m/%Y"),
+            case.reference, format_date(case.created_at),
             case.academy.name, case.platform_label, case.get_state_display(),
             case.safeguarding_label or "No", case.get_severity_display(),
-            case.handler.full_name, due.strftime("%d/%m/%Y") if due and not case.is_final else "",
+            case.handler.full_name, format_date(due) if due and not case.is_final else "",
             case.get_outcome_display(),
             " ".join(sorted(c.number for c in case.clauses_breached.all())),
             case.get_appeal_result_display() if case.appeal_result else
             ("Lodged" if case.appeal_lodged_at else ""),
             case.in_force_label,
-            timezone.localtime(case.closed_at).strftime("%d/%m/%Y") if case.closed_at else "",
-            case.retention_until.strftime("%d/%m/%Y") if case.retention_until else "",
+            format_date(case.closed_at),
+            format_date(case.retention_until),
             "Yes" if case.legal_hold else "No",
         ])
     return rows

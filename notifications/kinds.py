@@ -37,7 +37,7 @@ GROUPS: dict[str, Group] = {
               "escalations about people you manage. Acknowledging is a duty under the policy, "
               "so these always reach you by email.", (IMMEDIATE, DAILY)),
         Group("policies", "Policy reviews",
-              "Reminders that a policy you own or look after is due for review (clause 11.1).",
+              "Reminders that a policy you own or look after is due for review.",
               (IMMEDIATE, DAILY, PORTAL_ONLY)),
         Group("breaches", "Reported misuse cases",
               "Steps due or overdue on cases you handle. New cases and safeguarding flags are "
@@ -84,8 +84,7 @@ EXPLANATIONS = {
                              "overdue",
     "ack.escalated_principal": "someone in your academy is well overdue acknowledging a policy",
     "ack.minor_change": "a policy you acknowledged has had a minor change",
-    "policies.review_due": "you own or look after a policy that is due for review "
-                           "(clause 11.1)",
+    "policies.review_due": "you own or look after a policy that is due for review",
     "breaches.step_due": "a step on a case you handle is due",
     "breaches.step_overdue": "a step on a case you handle is overdue",
     "breaches.triage_escalated": "a report has not been triaged in time",

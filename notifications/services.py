@@ -481,8 +481,8 @@ def _mark_sent(done: list[tuple[Delivery, str, list[int]]]) -> None:
 def _record_failure(delivery: Delivery, exc: Exception) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     give_up = delivery.attempts >= MAX_ATTEMPTS
-    log.warning("Email %s to %s failed (attempt %s): %s", delivery.pk,
-                delivery.recipient.email, delivery.attempts, error)
+    log.warning("Email %s to person %s failed (attempt %s): %s", delivery.pk,
+                delivery.recipient_id, delivery.attempts, error)
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.ABANDONED if give_up else Delivery.Status.FAILED,
         last_error=error,

@@ -22,6 +22,7 @@ from accounts.permissions import (
 )
 from acknowledgements import compliance_cache, selectors
 from acknowledgements.forms import NudgeForm
+from core.dates import format_date, format_datetime
 from policies.models import PolicyVersion
 
 #: Up to this many people, the dashboard sorts and cuts a page of full rows in one query.
@@ -60,9 +61,9 @@ class _Echo:
 
 def _csv_value(value):
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+        return format_datetime(value)
     if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     text = "" if value is None else str(value)
     # Keep spreadsheet programs from running formulas from people's names.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

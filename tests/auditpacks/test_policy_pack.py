@@ -204,10 +204,11 @@ def test_the_dates_and_references_entered_at_each_step_are_in_the_pack_beside_wh
                                                   reason="Step", **details)
     pack = build_policy_pack(org.hr, version)
     text = squash(pdf_text(pack.file_path.read_bytes()))
-    assert "01/10/2026 to 29/10/2026 Consulted with: JNC: NEU, UNISON; What the unions said: " \
-        "No objections" in text
-    assert re.search(r"CEO approval September 2023 Sean Kelly 03/11/2026 – 20/11/2026 \d\d:\d\d "
+    assert ("1 October 2026 to 29 October 2026 Consulted with: JNC: NEU, UNISON; "
+            "What the unions said: No objections") in text
+    assert re.search(r"CEO approval September 2023 Sean Kelly 3 November 2026 – "
+                     r"20 November 2026, \d\d:\d\d "
                      r"by Chief Executive", text)
-    assert re.search(r"LGB Cluster ratification – – 12/11/2026 Meeting / minute reference: "
-                     r"North LGB min 7 20/11/2026 \d\d:\d\d by Human Resources", text)
+    assert re.search(r"LGB Cluster ratification – – 12 November 2026 Meeting / minute reference: "
+                     r"North LGB min 7 20 November 2026, \d\d:\d\d by Human Resources", text)
     assert "Not recorded" not in text.split("Recorded steps")[0].split("Approval stages")[1]

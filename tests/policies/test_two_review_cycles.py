@@ -191,12 +191,12 @@ def test_two_review_cycles_of_the_social_media_policy(org, client_as):
         assert compliance_summary(v1)["done"] == 7  # version 1: unchanged (current people)
         # Both packs verify and tell the same story.
         text_v2 = pack_checks(org, v2)
-        assert "12/11/2025 Meeting / minute reference: minute 7" in text_v2
-        assert "16/09/2025 to 09/10/2025" in text_v2
+        assert "12 November 2025 Meeting / minute reference: minute 7" in text_v2
+        assert "16 September 2025 to 9 October 2025" in text_v2
         assert "compared with version 2023-09" in text_v2
         assert "Next review due 1 September 2027" in text_v2
         text_v1 = pack_checks(org, v1)
-        assert "14/09/2023 Meeting / minute reference: LGB 2023/4" in text_v1
+        assert "14 September 2023 Meeting / minute reference: LGB 2023/4" in text_v1
         assert "2023-09 (this pack) Superseded" in text_v1
         # Staff of Northfield read the confirmed addendum with version 2.
         assert selectors.version_text_for(v2, org.academy).addendum.text == NORTHFIELD
