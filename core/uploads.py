@@ -1,7 +1,7 @@
 """The one upload check of the portal: what a file is comes from its bytes, and its name must agree.
 
-Every upload (report evidence, approval images/video/evidence, staff import files) goes
-through `check_upload`: the browser's Content-Type is never trusted, programs and archives are
+Every upload (report evidence, approval images/video/evidence, staff import files, registered
+policy documents) goes through `check_upload`: the browser's Content-Type is never trusted, programs and archives are
 refused whatever they are called, the name's extension must match the content (a PNG/HTML
 polyglot named `invoice.html` is a PNG called .html: refused), and an image that carries web
 page code is refused. Downloads use `download_name` and `download_content_type`, so a saved
@@ -43,7 +43,17 @@ MP4 = FileKind("MP4 video", "MP4", "video/mp4", (".mp4", ".m4v"))
 MOV = FileKind("QuickTime video", "MOV", "video/quicktime", (".mov",))
 WEBM = FileKind("WebM video", "WebM", "video/webm", (".webm",))
 CSV = FileKind("CSV file", "CSV", "text/csv", (".csv",))
-KINDS = (PNG, JPEG, GIF, WEBP, PDF, HTML, MHTML, MP4, MOV, WEBM, CSV)
+DOCX = FileKind("Word document", "Word (.docx)",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                (".docx",))
+ODT = FileKind("OpenDocument text", "OpenDocument (.odt)",
+               "application/vnd.oasis.opendocument.text", (".odt",))
+RTF = FileKind("Rich Text document", "RTF", "application/rtf", (".rtf",))
+TEXT = FileKind("Plain-text file", "plain text (.txt)", "text/plain", (".txt",))
+KINDS = (PNG, JPEG, GIF, WEBP, PDF, HTML, MHTML, MP4, MOV, WEBM, CSV, DOCX, ODT, RTF, TEXT)
+#: Office documents are ZIP packages: accepted only where asked for, and only when the
+#: package really is one (checked on the whole file by `_office_kind`).
+_PACKAGES = (DOCX, ODT)
 BY_CONTENT_TYPE = {kind.content_type: kind for kind in KINDS}
 
 #: Signatures of things that must never be accepted, whatever they are called.
@@ -127,13 +137,42 @@ def sniff(head: bytes, allowed: Iterable[FileKind] = KINDS) -> FileKind | None:
         return MOV if head[8:10] == b"qt" else MP4
     if head.startswith(b"\x1aE\xdf\xa3"):
         return WEBM
+    if head.startswith(b"{\\rtf"):
+        return RTF
     text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if text.startswith((b"<!doctype html", b"<html", b"<!-- saved from url")):
         return HTML
     if b"mime-version:" in text[:2048] and b"multipart/related" in text[:4096]:
         return MHTML
-    if CSV in tuple(allowed) and _is_text(head) and not _MARKUP.search(head):
-        return CSV
+    if _is_text(head) and not _MARKUP.search(head):
+        for kind in (CSV, TEXT):
+            if kind in tuple(allowed):
+                return kind
+    return None
+
+
+def _office_kind(upload, allowed: tuple[FileKind, ...]) -> FileKind | None:
+    """DOCX or ODT when the ZIP package holds that kind of document (and nothing runnable);
+    None when it is some other archive."""
+    import zipfile
+
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as package:
+            names = set(package.namelist())
+            if any(n.lower().endswith((".exe", ".dll", ".bat", ".cmd", ".js", ".vbs", ".sh"))
+                   or "vbaProject.bin" in n for n in names):
+                return None
+            if DOCX in allowed and "word/document.xml" in names \
+                    and "[Content_Types].xml" in names:
+                return DOCX
+            if ODT in allowed and "mimetype" in names and package.read("mimetype").strip() \
+                    == b"application/vnd.oasis.opendocument.text":
+                return ODT
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
     return None
 
 
@@ -184,6 +223,16 @@ def check_upload(upload, *, allowed: Iterable[FileKind], limit: int | None = Non
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     upload.seek(0)
+    if head.startswith(b"PK\x03\x04") and any(kind in allowed for kind in _PACKAGES):
+        kind = _office_kind(upload, allowed)
+        if kind is not None:
+            ext = "." + name.rpartition(".")[2].lower()
+            if ext not in kind.extensions:
+                raise UploadRejected(
+                    f"“{name}” is called {ext} but its contents are a {kind.label}. "
+                    f"Rename it to end in {kind.extensions[0]} if that is right."
+                )
+            return name, kind
     return name, identify(name, head, allowed)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.permissions import can
 from audit.services import audit_log
+from core import uploads
 from policies.addenda import (  # noqa: F401 - the services API
     ADDENDUM_TRANSITIONS,
     FROZEN_VERSION_STATUSES,
@@ -226,7 +227,12 @@ def policy_import(
     return ImportResult(policy, version, created=True)
 
 
-ALLOWED_DOCUMENT_TYPES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt")
+#: What a registered policy document may be (core.uploads checks the name against the content).
+DOCUMENT_KINDS = (uploads.PDF, uploads.DOCX, uploads.ODT, uploads.RTF, uploads.TEXT)
+
+
+class DocumentRejected(PolicyError):
+    """The uploaded document is not one the portal accepts (the message says why)."""
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -240,14 +246,11 @@ def policy_register_document(
     title = " ".join(title.split())
     if not title:
         raise PolicyError("give the policy a title")
-    name = getattr(document, "name", "") or ""
-    if not name.lower().endswith(ALLOWED_DOCUMENT_TYPES):
-        raise PolicyError(
-            "upload a PDF, Word, OpenDocument, RTF or plain-text file "
-            f"({', '.join(ALLOWED_DOCUMENT_TYPES)})"
-        )
-    if document.size > MAX_DOCUMENT_BYTES:
-        raise PolicyError("the file is larger than 10 MB")
+    try:
+        name, _kind = uploads.check_upload(document, allowed=DOCUMENT_KINDS,
+                                           limit=MAX_DOCUMENT_BYTES)
+    except uploads.UploadRejected as exc:
+        raise DocumentRejected(str(exc)) from None
     with transaction.atomic():
         policy = Policy.objects.select_for_update().filter(title__iexact=title).first()
         if policy is None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Academy
 from accounts.permissions import can, requires
 from audit.models import AuditEvent
+from core import uploads
 from policies import selectors, services, textcache
 from policies.common import lower_first
 from policies.cover import cover_changes
@@ -156,7 +157,9 @@ def policy_register(request):
                 summary=form.cleaned_data["summary"], actor=request.user, request=request,
             )
         except services.PolicyError as exc:
-            form.add_error(None, exc.message[:1].upper() + exc.message[1:] + ".")
+            text = exc.message[:1].upper() + exc.message[1:]
+            form.add_error("document" if isinstance(exc, services.DocumentRejected) else None,
+                           text if text.endswith(".") else text + ".")
         else:
             messages.success(request, f"{policy.title} is registered with its document.")
             return redirect("policies:policy_detail", policy.slug)
@@ -195,8 +198,9 @@ def policy_document(request, slug: str):
     except FileNotFoundError:
         raise Http404("The document file is missing.") from None
     name = policy.document_name or policy.document.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    content_type = uploads.download_content_type(mimetypes.guess_type(name)[0] or "")
+    return FileResponse(handle, as_attachment=True, content_type=content_type,
+                        filename=uploads.download_name(name, content_type))
 
 
 @requires("policies.manage")

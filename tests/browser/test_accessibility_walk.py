@@ -28,8 +28,8 @@ ROLES = {
 }
 PAGES_PER_ROLE = 70
 SKIP = re.compile(r"logout|download|format=|\.(csv|xlsx|pdf|docx|png|jpg)\b|^/admin/|^/_bench/"
-                  r"|/files/|/healthz|/static/|/accounts/2fa/(totp/deactivate|recovery-codes/"
-                  r"generate)|/delete/|/end/|/remove/")
+                  r"|/files/|/(word|pdf)/$|/healthz|/static/"
+                  r"|/accounts/2fa/(totp/deactivate|recovery-codes/generate)|/delete/|/end/|/remove/")
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PAGE_CHECKS = """() => {
