@@ -3,9 +3,9 @@
 Every upload (report evidence, approval images/video/evidence, staff import files, registered
 policy documents) goes through `check_upload`: the browser's Content-Type is never trusted,
 programs and archives are refused whatever they are called (Word and OpenDocument files only
-where asked for, and only when the package really is one), the name's extension must match the content (a PNG/HTML
-polyglot named `invoice.html` is a PNG called .html: refused), and an image that carries web
-page code is refused. Downloads use `download_name` and `download_content_type`, so a saved
+where asked for, and only when the package really is one), the name's extension must match
+the content (a PNG/HTML polyglot named `invoice.html` is a PNG called .html: refused), and an
+image that carries web page code is refused. Downloads use `download_name` and `download_content_type`, so a saved
 file is named for what it really is.
 """
 
