@@ -5,8 +5,8 @@ policy documents) goes through `check_upload`: the browser's Content-Type is nev
 programs and archives are refused whatever they are called (Word and OpenDocument files only
 where asked for, and only when the package really is one), the name's extension must match
 the content (a PNG/HTML polyglot named `invoice.html` is a PNG called .html: refused), and an
-image that carries web page code is refused. Downloads use `download_name` and `download_content_type`, so a saved
-file is named for what it really is.
+image that carries web page code is refused. Downloads use `download_name` and
+`download_content_type`, so a saved file is named for what it really is.
 """
 
 import re
