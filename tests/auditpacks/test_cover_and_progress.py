@@ -19,7 +19,7 @@ def test_the_cover_gives_the_document_id_once(org, versions):
 def test_the_two_hashes_are_named_for_what_each_is(org, versions):
     pack = build_policy_pack(org.hr, versions[1])
     text = " ".join(pdf_text(pack.file_path.read_bytes()).split())
-    assert "hash of the latest acknowledgement in the tamper-evident chain" in text
+    assert "keyed hash of the latest acknowledgement in the tamper-evident chain" in text
     assert "Record of the acknowledgement chain head (its position and hash)" in text
     assert "SHA-256 of the input" in text
     assert pack.inputs["chain_head"]["label"].startswith("Record of")
@@ -49,7 +49,7 @@ def test_the_poll_that_sees_the_pack_ready_replaces_the_message_at_the_top(org, 
     assert f"Pack {pack.document_id} is ready to download." in fragment
 
 
-def test_the_case_pack_page_title_names_the_case(client_as, case):
-    page = client_as("principal").get(
+def test_the_case_pack_page_title_names_the_case(fresh_client_as, case):
+    page = fresh_client_as("principal").get(
         reverse("auditpacks:case_pack", args=[case.pk])).content.decode()
     assert f"<title>Case pack: {case.reference}" in page

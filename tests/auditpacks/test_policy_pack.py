@@ -74,7 +74,7 @@ def test_the_pack_states_the_acknowledgement_chain_head_it_was_built_from(org, r
     text = pdf_text(pack.file_path.read_bytes())
     assert pack.chain_head_hash == chain_head_hash()
     assert chain_head_hash() in text.replace("\n", "")
-    assert "Acknowledgement chain head (keyed hash of the last record)" in " ".join(text.split())
+    assert "Acknowledgement chain head (keyed hash of the last record:" in " ".join(text.split())
 
 
 def test_breach_statistics_count_cases_by_clause_platform_and_academy(org, versions, case):

@@ -54,7 +54,8 @@ def test_a_report_autosave_with_nul_in_every_field_keeps_the_draft(client_as, or
     client = client_as("staff")
     client.raise_request_exception = False
     response = client.post(reverse("breaches:report_autosave"),
-                           _report(org, "Posted\x00 at\x01 night"))
+                           {**_report(org, "Posted\x00 at\x01 night"),
+                            "draft_token": "6f1c2b9e-2f55-4a8e-9a39-0d7c5f0e1a11"})
     assert response.status_code == 200
     draft = ReportDraft.objects.get(owner=org.staff)
     assert draft.data["description"] == "Posted at night"

@@ -241,7 +241,9 @@ def test_hostile_values_in_searches_and_report_fields(client_as, org, text):
         assert client.get(url + quote(text, safe="")).status_code < 500, (role, url, text)
     client = client_as("staff")
     client.raise_request_exception = False
-    response = client.post("/reports/new/autosave/", {"description": text, "links": text})
+    response = client.post("/reports/new/autosave/", {
+        "description": text, "links": text,
+        "draft_token": "6f1c2b9e-2f55-4a8e-9a39-0d7c5f0e1a11"})
     assert response.status_code == 200, text
     from breaches.models import ReportDraft
 
