@@ -6,6 +6,7 @@ One page per address pattern (numbers replaced) is checked, at most PAGES_PER_RO
 """
 
 import json
+import os
 import re
 from collections import defaultdict
 from urllib.parse import urljoin, urlsplit
@@ -114,6 +115,9 @@ def _walk(page, live_server, role: str) -> tuple[list[str], dict[str, set[str]],
     return problems, titles, checked
 
 
+@pytest.mark.skipif(os.environ.get("PORTAL_CI_REPEAT_RUN") == "1",
+                    reason="pages' markup does not depend on the database: CI walks them once, "
+                           "in its PostgreSQL run")
 def test_every_page_for_every_role_passes_axe_and_names_each_control_once(
         page, live_server, demo):
     problems: list[str] = []
