@@ -4,15 +4,14 @@ text, and academy addenda. Thin: permission check, form, service, redirect."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Academy
-from accounts.permissions import can, requires
-from policies import selectors, services
+from accounts.permissions import requires
+from policies import services
 from policies.common import lower_first
 from policies.forms import (
     AddClauseForm,
@@ -23,22 +22,9 @@ from policies.forms import (
     ReasonForm,
     ReplaceTextForm,
 )
-from policies.models import AcademyAddendum, Clause, PolicyImmutable, PolicyVersion
+from policies.models import AcademyAddendum, Clause
 from policies.redline import render_marks_html, summary
-from policies.views import _sentence
-
-DomainErrors = (services.PolicyError, PolicyImmutable)
-
-
-def _version_or_404(request, slug: str, label: str) -> PolicyVersion:
-    return selectors.get_version_for_user(request.user, slug, label)
-
-
-def _draft_or_404(request, slug: str, label: str) -> PolicyVersion:
-    version = _version_or_404(request, slug, label)
-    if not can(request.user, "policies.manage"):
-        raise PermissionDenied("Only HR, the CEO or an administrator may edit a draft.")
-    return version
+from policies.views import DomainErrors, _draft_or_404, _sentence, _version_or_404  # noqa: F401
 
 
 @requires("policies.manage")
