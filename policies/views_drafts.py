@@ -24,7 +24,7 @@ from policies.forms import (
 )
 from policies.models import AcademyAddendum, Clause
 from policies.redline import render_marks_html, summary
-from policies.views import DomainErrors, _draft_or_404, _sentence, _version_or_404  # noqa: F401
+from policies.views import DomainErrors, _draft_or_404, _sentence, _version_or_404
 
 
 @requires("policies.manage")
