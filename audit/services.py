@@ -14,6 +14,12 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def actor_label(actor) -> str:
+    """How a person is named in a record (the audit trail, a case timeline, a version's
+    history): kept as text, so the record still says who it was if the account goes."""
+    return f"{actor.full_name} <{actor.email}>" if actor is not None else "system"
+
+
 def audit_log(**event) -> AuditEvent:
     """Append an event (the arguments of `audit_event`). Call inside the same transaction as
     the change it records."""
@@ -40,7 +46,7 @@ def audit_event(
     return AuditEvent(
         action=action,
         actor=actor,
-        actor_label=(f"{actor.full_name} <{actor.email}>" if actor else "system"),
+        actor_label=actor_label(actor),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",

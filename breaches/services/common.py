@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Academy, Role, User
-from audit.services import audit_log
+from audit.services import actor_label, audit_log
 from breaches.access import case_roles
 from breaches.models import (
     Case,
@@ -48,18 +48,15 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _label(user) -> str:
-    return f"{user.full_name} <{user.email}>" if user else "system"
-
-
 def case_url(case: Case) -> str:
     return reverse("breaches:case_detail", args=[case.pk])
 
 
 def _event(case: Case, *, actor, kind: str, summary: str, reason: str = "",
-           from_state: str = "", to_state: str = "", actor_label: str = "") -> CaseEvent:
+           from_state: str = "", to_state: str = "", shown_as: str = "") -> CaseEvent:
+    """A timeline entry; `shown_as` replaces the actor's usual label (an anonymous report)."""
     return CaseEvent.objects.create(
-        case=case, actor=actor, actor_label=actor_label or (_label(actor) if actor else "system"),
+        case=case, actor=actor, actor_label=shown_as or actor_label(actor),
         kind=kind,
         summary=summary[:300], reason=reason, from_state=from_state, to_state=to_state,
     )

@@ -302,7 +302,7 @@ def report_submit(
         else:
             summary = "Report received"
         _event(case, actor=actor, kind="reported", summary=summary, to_state=State.REPORTED,
-               actor_label="Anonymous reporter" if anonymous else "")
+               shown_as="Anonymous reporter" if anonymous else "")
         audit_log(
             action="breaches.report_submitted", actor=actor, obj=case,
             summary=f"{summary}; routed to {receiver.get_role_display()}",
