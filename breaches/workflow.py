@@ -1,56 +1,47 @@
 """The case state machine: ONE table of moves and who may make each, and one of other actions.
 
+`CASES` has the portal's one workflow shape (`core.workflow`; see docs/workflows.md).
 `breaches.services.case_transition()` is the only code that changes `Case.state`; it checks
-this table, applies the move, writes the timeline and the audit trail, and notifies people.
+this table, applies the move (with the move's own handlers in `breaches.services.moves`),
+writes the timeline and the audit trail, and notifies people.
 
 Capacities (see `breaches.access.case_roles`): handler, ceo, hr, principal (of the academy
 concerned), member (added to the case), appeal_hearer, concerned (once notified), reporter.
 """
 
-from dataclasses import dataclass
-
 from breaches.access import CEO, CONCERNED, HANDLER, HEARER, HR, MEMBER, PRINCIPAL
 from breaches.models import State
+from core.workflow import Move, Workflow
 
+#: Who runs a case: its handler, or the CEO.
+_LEAD = {HANDLER, CEO}
 
-@dataclass(frozen=True)
-class Move:
-    source: str
-    target: str
-    label: str
-    roles: frozenset[str]
-    #: What the form asks for (the service checks the same).
-    help: str = ""
-    reason_required: bool = True
-
-
-MOVES: tuple[Move, ...] = (
-    Move(State.REPORTED, State.TRIAGE, "Start triage", frozenset({HANDLER, CEO}),
+CASES = Workflow("case", [
+    Move("triage", {State.REPORTED}, State.TRIAGE, "Start triage", _LEAD,
          "Confirm who handles the case, its severity and whether it is a safeguarding matter.",
          reason_required=False),
-    Move(State.TRIAGE, State.NO_CASE, "Close with no case", frozenset({HANDLER, CEO}),
+    Move("no_case", {State.TRIAGE}, State.NO_CASE, "Close with no case", _LEAD,
          "Say why there is nothing to answer."),
-    Move(State.TRIAGE, State.INFORMAL, "Resolve informally", frozenset({HANDLER, CEO}),
+    Move("informal", {State.TRIAGE}, State.INFORMAL, "Resolve informally", _LEAD,
          "Say how it will be resolved (e.g. a conversation with the line manager)."),
-    Move(State.TRIAGE, State.INVESTIGATION, "Open a formal investigation",
-         frozenset({HANDLER, CEO}), "Say why a formal investigation is needed."),
-    Move(State.INFORMAL, State.INVESTIGATION, "Escalate to a formal investigation",
-         frozenset({HANDLER, CEO}), "Say why informal resolution is not enough."),
-    Move(State.INFORMAL, State.CLOSED, "Close: resolved informally", frozenset({HANDLER, CEO}),
+    Move("investigation", {State.TRIAGE}, State.INVESTIGATION, "Open a formal investigation",
+         _LEAD, "Say why a formal investigation is needed."),
+    Move("escalate", {State.INFORMAL}, State.INVESTIGATION,
+         "Escalate to a formal investigation", _LEAD,
+         "Say why informal resolution is not enough."),
+    Move("close_informal", {State.INFORMAL}, State.CLOSED, "Close: resolved informally", _LEAD,
          "Record how it was resolved."),
-    Move(State.INVESTIGATION, State.OUTCOME, "Record the outcome", frozenset({HANDLER, CEO}),
+    Move("outcome", {State.INVESTIGATION}, State.OUTCOME, "Record the outcome", _LEAD,
          "The outcome, the clauses found breached and the reasons. The person concerned is "
          "told and may appeal within the appeal window.", reason_required=False),
-    Move(State.OUTCOME, State.APPEAL, "Lodge an appeal", frozenset({CONCERNED, HR}),
+    Move("appeal", {State.OUTCOME}, State.APPEAL, "Lodge an appeal", {CONCERNED, HR},
          "The grounds of appeal. It must be lodged before the appeal deadline."),
-    Move(State.OUTCOME, State.CLOSED, "Close the case", frozenset({HANDLER, CEO}),
+    Move("close", {State.OUTCOME}, State.CLOSED, "Close the case", _LEAD,
          "Possible once the appeal window has passed without an appeal."),
-    Move(State.APPEAL, State.CLOSED, "Decide the appeal", frozenset({HEARER}),
+    Move("decide_appeal", {State.APPEAL}, State.CLOSED, "Decide the appeal", {HEARER},
          "Upheld or dismissed, with reasons. Only the appeal hearer, who is never the first "
          "decision-maker, may decide.", reason_required=False),
-)
-
-TRANSITIONS: dict[tuple[str, str], Move] = {(m.source, m.target): m for m in MOVES}
+])
 
 #: Other things done on a case, and who may do them.
 ACTIONS: dict[str, frozenset[str]] = {
@@ -76,11 +67,11 @@ class CaseError(Exception):
 
 
 def moves_from(state: str) -> list[Move]:
-    return [m for m in MOVES if m.source == state]
+    return CASES.from_state(state)
 
 
 def available_moves(case, roles: set[str]) -> list[Move]:
-    return [m for m in moves_from(case.state) if m.roles & roles]
+    return [m for m in moves_from(case.state) if m.who & roles]
 
 
 def may(action: str, roles: set[str]) -> bool:

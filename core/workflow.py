@@ -64,10 +64,14 @@ class Step:
     data: dict[str, Any] = field(default_factory=dict)
     request: Any = None
     now: datetime.datetime | None = None
+    #: The day the move happened, when it is recorded after the event (None: today).
+    on: datetime.date | None = None
     #: What the audit trail records as changed, beyond the state.
     changes: dict[str, Any] = field(default_factory=dict)
     #: What the history entry records (the event's details).
     details: dict[str, Any] = field(default_factory=dict)
+    #: Added to the summary the history entry and the audit trail record.
+    note: str = ""
     #: The history entry, once written (after-save handlers may read it).
     event: Any = None
 
@@ -130,6 +134,11 @@ class Workflow:
     def after_save(self, *names: str):
         """Register what else the move does once it is saved (relations, notifications)."""
         return self._register(self._after, names)
+
+    def stages(self, name: str) -> set[str]:
+        """The stages ("before_save", "after_save") the move has a handler for."""
+        return {stage for stage, table in (("before_save", self._before),
+                                           ("after_save", self._after)) if name in table}
 
     def run_before(self, step: Step) -> None:
         handler = self._before.get(step.move.name)

@@ -25,7 +25,7 @@ from breaches.access import (
 )
 from breaches.evidence import EvidenceRejected
 from breaches.models import Case, CaseItem, State
-from breaches.workflow import TRANSITIONS, CaseError, available_moves, may
+from breaches.workflow import CASES, CaseError, available_moves, may
 from core import uploads
 
 
@@ -149,27 +149,27 @@ def case_detail(request, case: Case):
     })
 
 
-def _move_form(case, target, data=None):
-    if target == State.TRIAGE:
+def _move_form(case, move, data=None):
+    if move.name == "triage":
         return forms.TriageForm(data, handlers=services.eligible_handlers(case),
                                 initial={"handler": case.handler_id})
-    if target == State.OUTCOME:
+    if move.name == "outcome":
         return forms.OutcomeForm(data, case=case)
-    if case.state == State.APPEAL and target == State.CLOSED:
+    if move.name == "decide_appeal":
         return forms.AppealDecisionForm(data)
-    if target == State.APPEAL:
+    if move.name == "appeal":
         return forms.AppealForm(data)
     return forms.ReasonForm(data)
 
 
 @case_team_view
 def case_move(request, case: Case, target: str):
-    move = TRANSITIONS.get((case.state, target))
+    move = CASES.between(case.state, target)
     roles = case_roles(case, request.user)
-    if move is None or not move.roles & roles:
+    if move is None or not move.who & roles:
         messages.error(request, "That move is not possible on this case now.")
         return redirect("breaches:case_detail", case.pk)
-    form = _move_form(case, target, request.POST or None)
+    form = _move_form(case, move, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

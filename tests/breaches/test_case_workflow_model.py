@@ -25,7 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from breaches import services
 from breaches.models import AppealResult, Case, Outcome, State
-from breaches.workflow import MOVES, TRANSITIONS, WORKING_STATES, moves_from
+from breaches.workflow import CASES, WORKING_STATES, moves_from
 from tests.breaches.conftest import PNG_BYTES, fresh_auth, pack_text, text_of, upload
 
 PEOPLE = ["principal", "ceo", "hr", "colleague", "staff", "outsider"]
@@ -137,7 +137,7 @@ class CaseWorkflow(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ moves
 
-    @rule(index=st.integers(0, 1), move=st.sampled_from(MOVES), who=st.sampled_from(PEOPLE),
+    @rule(index=st.integers(0, 1), move=st.sampled_from(list(CASES)), who=st.sampled_from(PEOPLE),
           confirmed=st.booleans(), outcome=st.sampled_from(Outcome.values),
           upheld=st.booleans(), revised=st.sampled_from(["", *Outcome.values]))
     def make_a_move(self, index, move, who, confirmed, outcome, upheld, revised):
@@ -152,17 +152,16 @@ class CaseWorkflow(RuleBasedStateMachine):
         elif move.target == State.OUTCOME:
             data = {"outcome": outcome, "outcome_reasons": f"Reasons {model.token}.",
                     "clauses_breached": self.clauses[:1]}
-        elif move.source == State.APPEAL:
+        elif move.name == "decide_appeal":
             data = {"appeal_result": "upheld" if upheld else "dismissed",
                     "appeal_reasons": "Appeal reasons.", "revised_outcome": revised}
-        actual = TRANSITIONS.get((case.state, move.target))  # the move this really is
-        allowed = actual is not None and bool(actual.roles & model.roles(who))
-        if actual is not None and (actual.source, actual.target) == (State.OUTCOME,
-                                                                     State.CLOSED):
+        actual = CASES.between(case.state, move.target)  # the move this really is
+        allowed = actual is not None and bool(actual.who & model.roles(who))
+        if actual is not None and actual.name == "close":
             allowed = allowed and model.deadline_passed
         if move.target == State.APPEAL:
             allowed = allowed and not model.deadline_passed
-        if actual is not None and actual.source == State.APPEAL:
+        if actual is not None and actual.name == "decide_appeal":
             data = {"appeal_result": "upheld" if upheld else "dismissed",
                     "appeal_reasons": "Appeal reasons.", "revised_outcome": revised}
         try:
@@ -183,7 +182,7 @@ class CaseWorkflow(RuleBasedStateMachine):
             model.notified = True
         elif move.target == State.APPEAL:
             model.hearer = "hr" if model.decided_by == self.people["ceo"].full_name else "ceo"
-        elif move.source == State.APPEAL:
+        elif move.name == "decide_appeal":
             model.appeal_result = "upheld" if upheld else "dismissed"
             model.revised = revised if upheld else ""
             model.appeal_decider = self.people[who].full_name
@@ -200,7 +199,7 @@ class CaseWorkflow(RuleBasedStateMachine):
         if not moves:
             return
         move = data.draw(st.sampled_from(moves))
-        permitted = [name for name in PEOPLE if move.roles & model.roles(name)]
+        permitted = [name for name in PEOPLE if move.who & model.roles(name)]
         who = data.draw(st.sampled_from(permitted or PEOPLE) if data.draw(st.integers(0, 3))
                         else st.sampled_from(PEOPLE))
         self._move(
@@ -385,7 +384,7 @@ def _machine(org, policy_version) -> CaseWorkflow:
 
 
 def _by_label(label: str):
-    return next(m for m in MOVES if m.label == label)
+    return next(m for m in CASES if m.label == label)
 
 
 @pytest.mark.django_db
