@@ -10,18 +10,23 @@ from django.utils import timezone
 from accounts.models import Academy, Role
 from accounts.permissions import can
 from audit.services import audit_log
+from core.workflow import Move, Step, Workflow
 from notifications.services import notify
 from policies.common import PolicyError, TransitionNotAllowed, _people_with_role, lower_first
 from policies.models import AcademyAddendum, PolicyImmutable, PolicyVersion
 
 A = AcademyAddendum.Status
 
-#: Addendum moves: the Principal (or HR/CEO) submits, the CEO approves or returns it.
-ADDENDUM_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (A.DRAFT, A.SUBMITTED): ("policies.addendum_draft", "Send to the CEO for approval"),
-    (A.SUBMITTED, A.APPROVED): ("policies.approve", "Approve this addendum"),
-    (A.SUBMITTED, A.DRAFT): ("policies.approve", "Return to the Principal"),
-}
+#: Addendum moves: the Principal (or HR/CEO) submits, the CEO approves or returns it. `who` is
+#: a permission code; "policies.addendum_draft" also needs the academy (`may_draft_addendum`).
+ADDENDA = Workflow("addendum", [
+    Move("submit", {A.DRAFT}, A.SUBMITTED, "Send to the CEO for approval",
+         {"policies.addendum_draft"}, reason_required=False),
+    Move("approve", {A.SUBMITTED}, A.APPROVED, "Approve this addendum", {"policies.approve"},
+         reason_required=False),
+    Move("return", {A.SUBMITTED}, A.DRAFT, "Return to the Principal", {"policies.approve"},
+         "Say why the addendum is returned."),
+])
 FROZEN_VERSION_STATUSES = set(AcademyAddendum.FROZEN_VERSION_STATUSES)
 
 
@@ -31,6 +36,17 @@ def may_draft_addendum(user, academy: Academy) -> bool:
     if user.role == Role.PRINCIPAL:
         return user.academy_id == academy.pk
     return True
+
+
+def may_move_addendum(user, move: Move, academy: Academy) -> bool:
+    return any(may_draft_addendum(user, academy) if code == "policies.addendum_draft"
+               else can(user, code) for code in move.who)
+
+
+def addendum_moves_for(addendum: AcademyAddendum, user) -> list[Move]:
+    """The moves this person may make on this addendum now."""
+    return [m for m in ADDENDA.from_state(addendum.status)
+            if may_move_addendum(user, m, addendum.academy)]
 
 
 def addendum_save(
@@ -70,52 +86,71 @@ def addendum_save(
 def addendum_transition(
     *, addendum: AcademyAddendum, to_status: str, actor, reason: str = "", request=None
 ) -> AcademyAddendum:
+    """Apply one addendum move: check the table, the person and the version, save, record;
+    the move's own handlers (below) do the rest."""
     with transaction.atomic():
         locked = AcademyAddendum.objects.select_for_update().select_related(
             "version__policy", "academy"
         ).get(pk=addendum.pk)
-        move = ADDENDUM_TRANSITIONS.get((locked.status, to_status))
+        move = ADDENDA.between(locked.status, to_status)
         if move is None:
             raise TransitionNotAllowed(
                 f"an addendum that is {lower_first(locked.get_status_display())} cannot become "
                 f"{to_status}"
             )
-        permission, label = move
-        allowed = (may_draft_addendum(actor, locked.academy)
-                   if permission == "policies.addendum_draft" else can(actor, permission))
-        if not allowed:
-            raise TransitionNotAllowed(f"you may not do this ({lower_first(label)})")
+        if not may_move_addendum(actor, move, locked.academy):
+            raise TransitionNotAllowed(f"you may not do this ({lower_first(move.label)})")
         if locked.version.status in FROZEN_VERSION_STATUSES:
             raise PolicyImmutable(
                 f"version {locked.version.label} is "
                 f"{lower_first(locked.version.get_status_display())}; its addenda can no longer "
                 "change"
             )
-        if to_status == A.DRAFT and not reason.strip():
+        if move.reason_required and not reason.strip():
             raise PolicyError("say why the addendum is returned")
-        source = locked.status
+        step = Step(obj=locked, move=move, actor=actor, source=locked.status, reason=reason,
+                    request=request, now=timezone.now())
+        ADDENDA.run_before(step)
         locked.status = to_status
-        if to_status == A.APPROVED:
-            locked.approved_by, locked.approved_at = actor, timezone.now()
-            locked.content_hash = AcademyAddendum.hash_text(locked.text)
         locked.save()
         audit_log(
             action=f"policies.addendum_{to_status}", actor=actor, obj=locked, request=request,
-            summary=f"{locked}: {label}. {reason}".strip(),
-            changes={"status": [source, to_status], "reason": reason},
+            summary=f"{locked}: {move.label}. {reason}".strip(),
+            changes={"status": [step.source, to_status], "reason": reason},
         )
-        url = reverse("policies:version_record", args=[locked.version.policy.slug,
-                                                      locked.version.label])
-        if to_status == A.SUBMITTED:
-            for person in _people_with_role(Role.CEO):
-                notify(recipient=person, kind="policies.addendum_submitted",
-                       title=f"{locked} awaits your approval", url=url, about=locked,
-                       period=locked.updated_at.isoformat())
-        elif locked.drafted_by is not None and locked.drafted_by != actor:
-            notify(recipient=locked.drafted_by, kind=f"policies.addendum_{to_status}",
-                   title=f"{locked}: {lower_first(label)}", body=reason, url=url, about=locked,
-                   period=locked.updated_at.isoformat())
+        ADDENDA.run_after(step)
     return locked
+
+
+def _addendum_url(addendum: AcademyAddendum) -> str:
+    return reverse("policies:version_record", args=[addendum.version.policy.slug,
+                                                    addendum.version.label])
+
+
+@ADDENDA.before_save("approve")
+def _approve(step: Step) -> None:
+    addendum = step.obj
+    addendum.approved_by, addendum.approved_at = step.actor, step.now
+    addendum.content_hash = AcademyAddendum.hash_text(addendum.text)
+
+
+@ADDENDA.after_save("submit")
+def _tell_the_ceo(step: Step) -> None:
+    addendum = step.obj
+    for person in _people_with_role(Role.CEO):
+        notify(recipient=person, kind="policies.addendum_submitted",
+               title=f"{addendum} awaits your approval", url=_addendum_url(addendum),
+               about=addendum, period=addendum.updated_at.isoformat())
+
+
+@ADDENDA.after_save("approve", "return")
+def _tell_the_drafter(step: Step) -> None:
+    addendum = step.obj
+    if addendum.drafted_by is not None and addendum.drafted_by != step.actor:
+        notify(recipient=addendum.drafted_by, kind=f"policies.addendum_{addendum.status}",
+               title=f"{addendum}: {lower_first(step.move.label)}", body=step.reason,
+               url=_addendum_url(addendum), about=addendum,
+               period=addendum.updated_at.isoformat())
 
 
 def academies_without_addendum(version: PolicyVersion) -> list[Academy]:

@@ -6,7 +6,6 @@ from documents.reader import MAX_WORD_BYTES, DocumentReadError, policy_text_from
 from policies import editing
 from policies.models import PolicyReview, PolicyVersion
 
-S = PolicyVersion.Status
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
@@ -96,22 +95,22 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, transition, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
-        target, source = transition.target, transition.source
-        if target == S.CONSULTATION:
+        name = transition.name
+        if name == "consult":
             self.fields["bodies"] = forms.CharField(
                 label="Consulted with", initial="Joint Negotiating Council (JNC) / recognised "
                 "trade unions", max_length=300,
             )
             self.fields["on"].label = "Consultation started on"
-        elif source == S.CONSULTATION and target == S.AWAITING_APPROVAL:
+        elif name == "end_consultation":
             self.fields["comments"] = forms.CharField(
                 label="What the unions said", required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.fields["on"].label = "Consultation ended on"
-        elif source == S.DRAFT and target == S.AWAITING_APPROVAL:
+        elif name == "skip_consultation":
             self.fields["reason"].label = "Why consultation does not apply"
-        elif target == S.RATIFIED:
+        elif name == "ratify":
             del self.fields["on"]
             self.fields["ratified_on"] = forms.DateField(
                 label="Date of the LGB Cluster meeting", widget=DateInput,
@@ -119,7 +118,7 @@ class TransitionForm(forms.Form):
             self.fields["meeting"] = forms.CharField(
                 label="Meeting or minute reference", required=False, max_length=300,
             )
-        elif target == S.PUBLISHED:
+        elif name == "publish":
             del self.fields["on"]
             self.fields["change_kind"] = forms.ChoiceField(
                 label="Kind of change", choices=PolicyVersion.ChangeKind.choices,

@@ -19,10 +19,11 @@ from accounts.permissions import can
 from audit.services import audit_log
 from core import uploads
 from policies.addenda import (  # noqa: F401 - the services API
-    ADDENDUM_TRANSITIONS,
+    ADDENDA,
     FROZEN_VERSION_STATUSES,
     academies_without_addendum,
     addenda_carry_forward,
+    addendum_moves_for,
     addendum_save,
     addendum_transition,
     may_draft_addendum,
@@ -55,10 +56,9 @@ from policies.drafts import (  # noqa: F401 - the services API
     version_replace_text,
 )
 from policies.lifecycle import (  # noqa: F401 - the services API
-    TRANSITIONS,
-    Transition,
+    VERSIONS,
+    may_make,
     transitions_for,
-    transitions_from,
     version_publish,
     version_transition,
 )
@@ -82,8 +82,8 @@ S = PolicyVersion.Status
 __all__ = [
     "ImportResult",
     "PolicyError",
-    "TRANSITIONS",
     "TransitionNotAllowed",
+    "VERSIONS",
     "addendum_save",
     "addendum_transition",
     "clause_add",

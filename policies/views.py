@@ -30,7 +30,7 @@ from policies.forms import (
     TransitionForm,
 )
 from policies.import_preview import build_preview, text_digest
-from policies.models import AcademyAddendum, Clause, PolicyImmutable, PolicyVersion
+from policies.models import Clause, PolicyImmutable, PolicyVersion
 from policies.redline import render_marks_html, summary, word_marks
 
 S = PolicyVersion.Status
@@ -405,7 +405,7 @@ def version_record(request, slug: str, label: str):
         "transitions": services.transitions_for(version, request.user),
         "addenda": [
             {"addendum": a,
-         "moves": _addendum_moves(request.user, a)
+         "moves": services.addendum_moves_for(a, request.user)
          if version.status not in services.FROZEN_VERSION_STATUSES else [],
              "may_edit": services.may_draft_addendum(request.user, a.academy)
              and version.status not in services.FROZEN_VERSION_STATUSES}
@@ -422,28 +422,16 @@ def version_record(request, slug: str, label: str):
     })
 
 
-def _addendum_moves(user, addendum: AcademyAddendum):
-    moves = []
-    for (source, target), (permission, label) in services.ADDENDUM_TRANSITIONS.items():
-        if source != addendum.status:
-            continue
-        allowed = (services.may_draft_addendum(user, addendum.academy)
-                   if permission == "policies.addendum_draft" else can(user, permission))
-        if allowed:
-            moves.append({"to": target, "label": label})
-    return moves
-
-
 @requires("policies.manage", "policies.approve", "policies.ratify")
 def version_transition(request, slug: str, label: str, to: str):
     version = _version_or_404(request, slug, label)
-    transition = services.TRANSITIONS.get((version.status, to))
+    transition = services.VERSIONS.between(version.status, to)
     if transition is None:
         messages.error(request, f"Version {version.label} is "
                        f"{lower_first(version.get_status_display())}; that step is not "
                        "possible now.")
         return redirect("policies:version_record", slug, label)
-    if not can(request.user, transition.permission):
+    if not services.may_make(request.user, transition):
         raise PermissionDenied("Your role may not make this change.")
     form = TransitionForm(request.POST or None, transition=transition)
     if request.method == "POST" and form.is_valid():
