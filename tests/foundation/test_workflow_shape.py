@@ -52,3 +52,10 @@ def test_the_handlers_run_in_their_stage_with_the_step():
 def test_two_moves_with_one_name_are_refused():
     with pytest.raises(ValueError, match="two moves"):
         Workflow("x", [Move("a", {"s"}, "t", "A", set()), Move("a", {"t"}, "s", "A", set())])
+
+
+def test_the_stages_a_move_has_handlers_for_are_listed():
+    doors = _doors()
+    doors.after_save("lock")(lambda step: None)
+    assert doors.stages("lock") == {"after_save"}
+    assert doors.stages("open") == set()
