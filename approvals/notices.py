@@ -57,10 +57,9 @@ def _urgent_for_requester(req: ApprovalRequest, move: str) -> bool:
 
 def _ask_the_deciders(step: Step) -> None:
     req, router = step.obj, step.data["router"]
-    deciders = router.deciders_for(req)
     due = format_datetime(req.due_at)
     urgent = req.due_at - timezone.now() < datetime.timedelta(days=1)
-    for person in [*deciders, *router.deputies_for(deciders)]:
+    for person in router.asked(req):
         notify(recipient=person, kind="approvals.waiting", about=req, period=_period(step),
                url=_url(req), title=f"Waiting for your decision: {req.title}", urgent=urgent,
                body=f"{req.requester.full_name} asks for approval of a "

@@ -3,7 +3,8 @@ that rule.
 
 `Router.deciders_for(request)` says who decides a request at a step; `acting_for(user, request)`
 whom a person decides for now (themselves, or an absent decider as their deputy) and
-`revoking_for(user, request)` whom they revoke for. The service's checks, the queue
+`revoking_for(user, request)` whom they revoke for; `asked(request)` whom a decision is asked of
+(deciders and their deputies). The service's checks, the queue
 (`selectors.waiting_for`), the request page and the notifications all ask these. The requester
 never decides, nor does the person a monitoring request is about; a deputy on a monitoring request
 must be HR or the CEO (`may_deputise_on`). `decider_candidates(user)` is a cheap superset of
@@ -213,9 +214,17 @@ class Router:
             return user
         return self._for(user, self.deciders_for(req, step=req.steps), req)
 
-    def deputies_for(self, people: list[User]) -> list[User]:
-        ids = {p.pk for p in people}
-        return [d.deputy for d in self.active_delegations() if d.delegator_id in ids]
+    def asked(self, req: ApprovalRequest) -> list[User]:
+        """Everyone a decision on `req` is asked of now: its deciders, then those of their
+        deputies today who may stand in on it (not the requester; monitoring: HR or the CEO)."""
+        deciders = self.deciders_for(req)
+        people = {p.pk: p for p in deciders}
+        for delegation in self.active_delegations():
+            deputy = delegation.deputy
+            if (delegation.delegator_id in people and deputy.pk not in people
+                    and self._may_ever_act(deputy, req) and may_deputise_on(deputy, req.kind)):
+                people[deputy.pk] = deputy
+        return list(people.values())
 
     def steps_for(self, req: ApprovalRequest) -> int:
         """Two steps when a rule names the academy or the account, and both steps can happen."""

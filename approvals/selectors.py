@@ -85,6 +85,14 @@ def monitorable_by(user) -> QuerySet[User]:
     return people.filter(line_manager=user)
 
 
+def it_contact_emails(req: ApprovalRequest) -> QuerySet:
+    """The emails to the IT contact about this request (in the notifications outbox)."""
+    from notifications.models import Delivery
+
+    return Delivery.objects.filter(recipient__isnull=True, subject_type=req._meta.label_lower,
+                                   subject_id=str(req.pk)).order_by("created_at", "pk")
+
+
 def get_attachment_for_user(user, pk: int) -> Attachment:
     attachment = Attachment.objects.select_related("revision").filter(pk=pk).first()
     if attachment is None:

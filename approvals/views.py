@@ -161,6 +161,8 @@ def _detail_context(request, req, *, decision_form: DecisionForm | None = None) 
         "frozen_ok": frozen_ok,
         "now": timezone.now(),
         "it_contact": it_contact() if req.kind == Kind.MONITORING else None,
+        "it_contact_emails": (selectors.it_contact_emails(req) if req.kind == Kind.MONITORING
+                              else []),
     }
 
 
