@@ -33,22 +33,16 @@ from approvals.selectors import monitorable_by
 from approvals.uploads import StoredFile
 from approvals.workflow import (
     ASKING_MOVES,
-    AUDIT_LABELS,
-    DECISION_MOVES,
     NEW,
     REQUESTER,
     REQUESTS,
     SYSTEM,
-    TRANSITIONS,
 )
 from audit.services import audit_log
 from core import navcache
 from core.dates import format_date
 from core.workflow import Move, Step
 from notifications.services import notify
-
-__all__ = ["AUDIT_LABELS", "DECISION_MOVES", "REQUESTS", "TRANSITIONS", "ApprovalError",
-           "Submission", "request_transition"]
 
 
 class ApprovalError(Exception):
