@@ -83,9 +83,9 @@ PICKERS: dict[str, Picker] = {
     "line_manager": Picker("people.manage", "accounts.pickers.current_people"),
     "colleague": Picker("approvals.request", "approvals.forms.permission_colleagues",
                         for_user=True),
-    "subject": Picker("approvals.request_monitoring", "approvals.forms.monitorable_by",
+    "subject": Picker("approvals.request_monitoring", "approvals.selectors.monitorable_by",
                       for_user=True),
-    "deputy": Picker("approvals.delegate", "approvals.forms.deputies_for", for_user=True),
+    "deputy": Picker("approvals.delegate", "approvals.routing.possible_deputies", for_user=True),
 }
 
 

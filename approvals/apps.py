@@ -6,7 +6,7 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "Approvals"
 
     def ready(self) -> None:
-        from approvals.services import AUDIT_LABELS
+        from approvals.workflow import AUDIT_LABELS
         from audit.display import register
 
         register(AUDIT_LABELS)

@@ -9,9 +9,11 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Academy, Role, User
+from accounts.models import Academy, User
 from accounts.pickers import PersonChoiceField, PersonSearchWidget
-from approvals.models import Kind
+from approvals.models import Kind, Outcome
+from approvals.routing import possible_deputies
+from approvals.selectors import monitorable_by
 from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, UploadError, check_upload, max_bytes
 from core.dates import format_date, format_datetime
 
@@ -337,31 +339,6 @@ def permission_colleagues(user):
     return qs.exclude(pk=user.pk) if user else qs
 
 
-def deputies_for(user):
-    """Who may deputise: anyone current who signs in; a Principal's deputy is in their
-    academy, or the CEO or HR."""
-    qs = User.objects.current().filter(is_active=True, portal_access=True)
-    if user is not None:
-        qs = qs.exclude(pk=user.pk)
-        if user.role == Role.PRINCIPAL and user.academy_id:
-            from django.db.models import Q
-
-            qs = qs.filter(Q(academy_id=user.academy_id) | Q(role__in=[Role.CEO, Role.HR]))
-    return qs
-
-
-def monitorable_by(user):
-    """Line managers ask about their reports; a Principal about staff of their academy."""
-    if user is None or not user.is_authenticated:
-        return User.objects.none()
-    people = User.objects.current().filter(is_active=True).exclude(pk=user.pk)
-    if user.role == Role.PRINCIPAL and user.academy_id:
-        from django.db.models import Q
-
-        return people.filter(Q(academy_id=user.academy_id) | Q(line_manager=user))
-    return people.filter(line_manager=user)
-
-
 class PermissionForm(RequestForm):
     kind = Kind.PERMISSION
     text_field = "what"
@@ -446,21 +423,8 @@ def display_value(name: str, value, kind: str) -> str:
     return str(value)
 
 
-class Outcome:
-    APPROVE = "approve"
-    CONDITIONS = "approve_with_conditions"
-    CHANGES = "ask_changes"
-    REFUSE = "refuse"
-    CHOICES = [
-        (APPROVE, "Approve"),
-        (CONDITIONS, "Approve with conditions (requirements and restrictions)"),
-        (CHANGES, "Ask for changes"),
-        (REFUSE, "Refuse"),
-    ]
-
-
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.CHOICES, widget=forms.RadioSelect,
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect,
                                 label="Your decision")
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Written reasons",
                               help_text="Always required; the requester sees them.")
@@ -541,7 +505,7 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deputy"].queryset = deputies_for(user)
+        self.fields["deputy"].queryset = possible_deputies(user)
 
     def clean(self):
         data = super().clean()

@@ -50,6 +50,16 @@ class Status(models.TextChoices):
 OPEN_STATUSES = frozenset({Status.PENDING, Status.CHANGES_REQUESTED})
 
 
+class Outcome(models.TextChoices):
+    """A decider's decision, as chosen on the form; the service turns it into a move."""
+
+    APPROVE = "approve", "Approve"
+    CONDITIONS = ("approve_with_conditions",
+                  "Approve with conditions (requirements and restrictions)")
+    CHANGES = "ask_changes", "Ask for changes"
+    REFUSE = "refuse", "Refuse"
+
+
 class ApprovalRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -277,7 +287,7 @@ class Event(models.Model):
         return f"{self.request.reference}: {self.move}"
 
     def get_label(self) -> str:
-        from approvals.services import TRANSITIONS
+        from approvals.workflow import TRANSITIONS
 
         move = TRANSITIONS.get(self.move)
         return move.label if move else self.move

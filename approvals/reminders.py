@@ -39,8 +39,7 @@ def collect_reminders(today: datetime.date) -> Iterator[Reminder]:
         overdue = due_day < today
         if req.kind in (Kind.POST, Kind.MEDIA) and overdue:
             continue  # these expire instead; the expiry tells the requester
-        deciders = router.deciders_for(req)
-        for person in [*deciders, *router.deputies_for(deciders)]:
+        for person in router.asked(req):
             if overdue:
                 yield Reminder(
                     recipient=person, kind="approvals.decision_overdue", about=req,

@@ -1,7 +1,14 @@
-"""Who decides each request, and who may act for them while they are away.
+"""Who decides each request, and who may act for them while they are away: the one home of
+that rule.
 
-`deciders_for(request)` is the one answer to "who may decide this now"; the queue, the permission
-check in the service and the notifications all use it. The requester is never among them.
+`Router.deciders_for(request)` says who decides a request at a step; `acting_for(user, request)`
+whom a person decides for now (themselves, or an absent decider as their deputy) and
+`revoking_for(user, request)` whom they revoke for; `asked(request)` whom a decision is asked of
+(deciders and their deputies). The service's checks, the queue
+(`selectors.waiting_for`), the request page and the notifications all ask these. The requester
+never decides, nor does the person a monitoring request is about; a deputy on a monitoring request
+must be HR or the CEO (`may_deputise_on`). `decider_candidates(user)` is a cheap superset of
+`deciders_for` as a query, for the queue; `possible_deputies(user)` whom a decider may name.
 """
 
 from django.db.models import Q
@@ -24,6 +31,59 @@ def it_contact() -> tuple[str, str]:
     name = setting("APPROVALS_IT_CONTACT_NAME", "Colwyn Technologies")
     email = setting("APPROVALS_IT_CONTACT_EMAIL", "support@colwyn-technologies.example")
     return name, email
+
+
+def may_deputise_on(user, kind: str) -> bool:
+    """The monitoring register is for HR and the CEO alone (clause 7.2, 7.3): nobody else stands
+    in for a decider on monitoring, or sees it as a deputy."""
+    return kind != Kind.MONITORING or user.role in HR_OR_CEO
+
+
+def possible_deputies(user):
+    """Whom a decider may name deputy: anyone current who signs in; a Principal's deputy is in
+    their academy, or the CEO or HR."""
+    qs = User.objects.current().filter(is_active=True, portal_access=True)
+    if user is not None:
+        qs = qs.exclude(pk=user.pk)
+        if user.role == Role.PRINCIPAL and user.academy_id:
+            qs = qs.filter(Q(academy_id=user.academy_id) | Q(role__in=[Role.CEO, Role.HR]))
+    return qs
+
+
+def decider_candidates(user) -> Q:
+    """Requests `deciders_for` may put in front of `user` as a decider in their own right.
+
+    A cheap superset (`deciders_for` then decides exactly): the subject of a permission request,
+    the line manager of a professional-use or device request, the Principal for their academy,
+    the CEO for posts, media and open permission requests, and whoever decides monitoring.
+    """
+    candidates = Q(kind=Kind.PERMISSION, subject_person=user) | Q(
+        kind__in=[Kind.PROFESSIONAL_USE, Kind.DEVICE], requester__line_manager=user
+    )
+    if user.role == Role.PRINCIPAL and user.academy_id:
+        candidates |= Q(academy_id=user.academy_id)
+    if user.role == Role.CEO:
+        candidates |= Q(kind__in=[Kind.POST, Kind.MEDIA]) | Q(
+            kind=Kind.PERMISSION, subject_person__isnull=True
+        )
+    if user.role == monitoring_decider_role():
+        candidates |= Q(kind=Kind.MONITORING)
+    return candidates
+
+
+def is_decider_candidate(user, kind: str, subject_person_id, requester_line_manager_id,
+                         academy_id) -> bool:
+    """`decider_candidates(user)` for one request, in Python: the same rules."""
+    if kind == Kind.PERMISSION and subject_person_id == user.pk:
+        return True
+    if kind in (Kind.PROFESSIONAL_USE, Kind.DEVICE) and requester_line_manager_id == user.pk:
+        return True
+    if user.role == Role.PRINCIPAL and user.academy_id and academy_id == user.academy_id:
+        return True
+    if user.role == Role.CEO and (kind in (Kind.POST, Kind.MEDIA)
+                                  or (kind == Kind.PERMISSION and subject_person_id is None)):
+        return True
+    return user.role == monitoring_decider_role() and kind == Kind.MONITORING
 
 
 def _current(qs):
@@ -115,35 +175,56 @@ class Router:
             result.append(person)
         return result
 
-    def acting_for(self, user, req: ApprovalRequest) -> User | None:
-        """Whom `user` decides for on `req` (themselves or an absent decider), or None."""
+    @staticmethod
+    def _may_ever_act(user, req: ApprovalRequest) -> bool:
+        """Never the requester, nor the person monitoring is about, nor someone gone."""
         if not getattr(user, "is_authenticated", False) or user.is_leaver or not user.is_active:
-            return None
-        if req.status != Status.PENDING or user.pk == req.requester_id:
-            return None
-        if req.kind == Kind.MONITORING and user.pk == req.subject_person_id:
-            return None
-        if req.kind in (Kind.POST, Kind.MEDIA) and req.due_at <= timezone.now():
-            return None  # too late: it expires (clause 8.1 asks for approval *before* posting)
-        deciders = self.deciders_for(req)
+            return False
+        if user.pk == req.requester_id:
+            return False
+        return not (req.kind == Kind.MONITORING and user.pk == req.subject_person_id)
+
+    def _for(self, user, deciders: list[User], req: ApprovalRequest) -> User | None:
+        """`user` among `deciders`, or the decider they are deputy for today."""
         for person in deciders:
             if person.pk == user.pk:
                 return person
-        if user.pk in self._not_deputies:
+        if user.pk in self._not_deputies or not may_deputise_on(user, req.kind):
             return None
         decider_ids = {p.pk: p for p in deciders}
         for delegation in self.active_delegations():
-            if delegation.deputy_id != user.pk or delegation.delegator_id not in decider_ids:
-                continue
-            # The monitoring register is for HR and the CEO alone (clause 7.2, 7.3).
-            if req.kind == Kind.MONITORING and user.role not in HR_OR_CEO:
-                continue
-            return decider_ids[delegation.delegator_id]
+            if delegation.deputy_id == user.pk and delegation.delegator_id in decider_ids:
+                return decider_ids[delegation.delegator_id]
         return None
 
-    def deputies_for(self, people: list[User]) -> list[User]:
-        ids = {p.pk for p in people}
-        return [d.deputy for d in self.active_delegations() if d.delegator_id in ids]
+    def acting_for(self, user, req: ApprovalRequest) -> User | None:
+        """Whom `user` decides for on `req` now (themselves or an absent decider), or None."""
+        if req.status != Status.PENDING or not self._may_ever_act(user, req):
+            return None
+        if req.kind in (Kind.POST, Kind.MEDIA) and req.due_at <= timezone.now():
+            return None  # too late: it expires (clause 8.1 asks for approval *before* posting)
+        return self._for(user, self.deciders_for(req), req)
+
+    def revoking_for(self, user, req: ApprovalRequest) -> User | None:
+        """Whom `user` may revoke `req` for: the person who decided it or a decider at its last
+        step (themselves), or such a decider's deputy (the absent decider); else None."""
+        if not self._may_ever_act(user, req):
+            return None
+        if user.pk == req.decided_by_id:
+            return user
+        return self._for(user, self.deciders_for(req, step=req.steps), req)
+
+    def asked(self, req: ApprovalRequest) -> list[User]:
+        """Everyone a decision on `req` is asked of now: its deciders, then those of their
+        deputies today who may stand in on it (not the requester; monitoring: HR or the CEO)."""
+        deciders = self.deciders_for(req)
+        people = {p.pk: p for p in deciders}
+        for delegation in self.active_delegations():
+            deputy = delegation.deputy
+            if (delegation.delegator_id in people and deputy.pk not in people
+                    and self._may_ever_act(deputy, req) and may_deputise_on(deputy, req.kind)):
+                people[deputy.pk] = deputy
+        return list(people.values())
 
     def steps_for(self, req: ApprovalRequest) -> int:
         """Two steps when a rule names the academy or the account, and both steps can happen."""

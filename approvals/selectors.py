@@ -7,7 +7,7 @@ from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import can, roles_of
 from approvals.models import (
     OPEN_STATUSES,
@@ -18,7 +18,12 @@ from approvals.models import (
     Kind,
     Status,
 )
-from approvals.routing import Router, monitoring_decider_role
+from approvals.routing import (
+    Router,
+    decider_candidates,
+    is_decider_candidate,
+    may_deputise_on,
+)
 from core.dates import format_date
 
 TRUST_WIDE = frozenset({Role.HR, Role.CEO, Role.BOARD})
@@ -52,7 +57,7 @@ def visible_to(user) -> QuerySet[ApprovalRequest]:
         deputy=user, ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today
     ).select_related("delegator"):
         extra = _own_visibility(delegation.delegator)
-        if user.role not in (Role.HR, Role.CEO):
+        if not may_deputise_on(user, Kind.MONITORING):
             extra &= ~Q(kind=Kind.MONITORING)
         q |= extra
     ids = ApprovalRequest.objects.filter(q).values("pk")
@@ -69,48 +74,31 @@ def get_request_for_user(user, pk: int) -> ApprovalRequest:
         raise Http404("No such request.") from None
 
 
+def monitorable_by(user) -> QuerySet[User]:
+    """Whom a person may ask to monitor: a line manager their reports; a Principal the staff of
+    their academy too."""
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    people = User.objects.current().filter(is_active=True).exclude(pk=user.pk)
+    if user.role == Role.PRINCIPAL and user.academy_id:
+        return people.filter(Q(academy_id=user.academy_id) | Q(line_manager=user))
+    return people.filter(line_manager=user)
+
+
+def it_contact_emails(req: ApprovalRequest) -> QuerySet:
+    """The emails to the IT contact about this request (in the notifications outbox)."""
+    from notifications.models import Delivery
+
+    return Delivery.objects.filter(recipient__isnull=True, subject_type=req._meta.label_lower,
+                                   subject_id=str(req.pk)).order_by("created_at", "pk")
+
+
 def get_attachment_for_user(user, pk: int) -> Attachment:
     attachment = Attachment.objects.select_related("revision").filter(pk=pk).first()
     if attachment is None:
         raise Http404("No such file.")
     get_request_for_user(user, attachment.revision.request_id)
     return attachment
-
-
-def _deciding_candidates(user) -> Q:
-    """Pending requests routing may put in front of `user` as a decider in their own right.
-
-    A cheap superset (routing then decides exactly): the subject of a permission request, the
-    line manager of a professional-use or device request, the Principal for their academy, the
-    CEO for posts, media and open permission requests, and whoever decides monitoring.
-    """
-    candidates = Q(kind=Kind.PERMISSION, subject_person=user) | Q(
-        kind__in=[Kind.PROFESSIONAL_USE, Kind.DEVICE], requester__line_manager=user
-    )
-    if user.role == Role.PRINCIPAL and user.academy_id:
-        candidates |= Q(academy_id=user.academy_id)
-    if user.role == Role.CEO:
-        candidates |= Q(kind__in=[Kind.POST, Kind.MEDIA]) | Q(
-            kind=Kind.PERMISSION, subject_person__isnull=True
-        )
-    if user.role == monitoring_decider_role():
-        candidates |= Q(kind=Kind.MONITORING)
-    return candidates
-
-
-def _may_decide(user, kind: str, subject_person_id, requester_line_manager_id,
-                academy_id) -> bool:
-    """`_deciding_candidates(user)` for one pending request, in Python: the same rules."""
-    if kind == Kind.PERMISSION and subject_person_id == user.pk:
-        return True
-    if kind in (Kind.PROFESSIONAL_USE, Kind.DEVICE) and requester_line_manager_id == user.pk:
-        return True
-    if user.role == Role.PRINCIPAL and user.academy_id and academy_id == user.academy_id:
-        return True
-    if user.role == Role.CEO and (kind in (Kind.POST, Kind.MEDIA)
-                                  or (kind == Kind.PERMISSION and subject_person_id is None)):
-        return True
-    return user.role == monitoring_decider_role() and kind == Kind.MONITORING
 
 
 #: The "My requests" home panel lists a person's open requests, their approved posts, and
@@ -168,12 +156,12 @@ def waiting_for(user, *, router: Router | None = None) -> list[tuple[ApprovalReq
     # requests says so without a query of their own.
     known = activity()
     if user.pk not in known["deputies"] and not any(
-            requester != user.pk and _may_decide(user, *rest)
+            requester != user.pk and is_decider_candidate(user, *rest)
             for requester, *rest in known["pending"]):
         return []
     router = router or Router()
     pending = ApprovalRequest.objects.pending().exclude(requester=user)
-    candidates = _deciding_candidates(user)
+    candidates = decider_candidates(user)
     # One narrow question first: most people decide nothing now and stand in for no one, and
     # then that is the whole answer (no delegations, no wide request rows).
     if not pending.filter(candidates | Q(Exists(_delegations_to_today(user)))).exists():

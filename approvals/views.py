@@ -23,7 +23,6 @@ from approvals.forms import (
 )
 from approvals.models import (
     CLAUSES,
-    PERIOD_KINDS,
     ApprovalRequest,
     Delegation,
     Kind,
@@ -32,6 +31,7 @@ from approvals.models import (
 )
 from approvals.routing import Router, it_contact, monitoring_decider_role
 from approvals.uploads import UploadError, file_path, file_sha256, store
+from approvals.workflow import DECISION_MOVES, TRANSITIONS, possible
 from core import uploads
 from core.dates import format_date
 from policies.redline import render_marks_html, word_marks
@@ -142,13 +142,8 @@ def _detail_context(request, req, *, decision_form: DecisionForm | None = None) 
         frozen = req.approved_revision
         files_ok = all(file_sha256(a.path) == a.sha256 for a in frozen.attachments.all())
         frozen_ok = files_ok and frozen.compute_hash() == req.approved_hash
-    may_revoke = (req.status == Status.APPROVED and req.kind in PERIOD_KINDS
-                  and not is_requester
-                  and (request.user.pk == req.decided_by_id
-                       or any(p.pk == request.user.pk
-                              for p in router.deciders_for(req, step=req.steps))))
     events = list(req.events.select_related("actor", "on_behalf_of", "revision"))
-    decisions = [e for e in events if e.move in services.DECISION_MOVES]
+    decisions = [e for e in events if e.move in DECISION_MOVES]
     return {
         "req": req, "current": current, "revisions": revisions,
         "last_decision": decisions[-1] if decisions else None,
@@ -158,16 +153,21 @@ def _detail_context(request, req, *, decision_form: DecisionForm | None = None) 
         "deciders": router.deciders_for(req) if req.status == Status.PENDING else [],
         "decision_form": (decision_form or DecisionForm(kind=req.kind)) if acting else None,
         "is_requester": is_requester,
-        "may_edit": is_requester and (req.status in (Status.CHANGES_REQUESTED, Status.EXPIRED)
-                                      or (req.status == Status.APPROVED
-                                          and req.kind == Kind.POST)),
-        "may_withdraw": is_requester and req.is_open,
-        "may_record": is_requester and req.kind == Kind.POST and req.status == Status.APPROVED,
-        "may_revoke": may_revoke,
+        "may_edit": is_requester and _editable(req),
+        "may_withdraw": is_requester and possible(req, "withdraw"),
+        "may_record": is_requester and possible(req, "record_publication"),
+        "may_revoke": (possible(req, "revoke")
+                       and router.revoking_for(request.user, req) is not None),
         "frozen_ok": frozen_ok,
         "now": timezone.now(),
         "it_contact": it_contact() if req.kind == Kind.MONITORING else None,
+        "it_contact_emails": (selectors.it_contact_emails(req) if req.kind == Kind.MONITORING
+                              else []),
     }
+
+
+def _editable(req) -> bool:
+    return possible(req, "resubmit") or possible(req, "reopen")
 
 
 @requires("approvals.request")
@@ -175,8 +175,7 @@ def edit(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     if request.user.pk != req.requester_id:
         raise Http404("No such request.")
-    if not (req.status in (Status.CHANGES_REQUESTED, Status.EXPIRED)
-            or (req.status == Status.APPROVED and req.kind == Kind.POST)):
+    if not _editable(req):
         messages.error(request, "This request cannot be changed now.")
         return redirect("approvals:detail", pk=req.pk)
     form_class = FORMS[req.kind]
@@ -221,7 +220,7 @@ def decide(request, pk: int):
     except services.ApprovalError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Recorded: {services.TRANSITIONS[event.move].label}.")
+        messages.success(request, f"Recorded: {TRANSITIONS[event.move].label}.")
     return redirect("approvals:detail", pk=req.pk)
 
 

@@ -84,6 +84,9 @@ class Delivery(models.Model):
     or two sweeps at once cannot create a second email for the same reminder; the conditional
     update that claims a row (pending → sending) means only one worker sends it.
     A daily summary is a delivery with kind "digest" and the date as its period.
+    An email to an address outside the portal (an IT company, say) has no recipient: it holds
+    its own address, subject and text (`notifications.services.email_address`), once per
+    (address, subject, kind, period).
     """
 
     class Status(models.TextChoices):
@@ -96,7 +99,8 @@ class Delivery(models.Model):
     DIGEST = "digest"
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries",
+        null=True, blank=True, help_text="Empty: an email to an address outside the portal.",
     )
     kind = models.CharField(max_length=60)
     subject_type = models.CharField(max_length=100, blank=True)
@@ -105,6 +109,8 @@ class Delivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     email_subject = models.CharField(max_length=300, blank=True)
     to_address = models.CharField(max_length=254, blank=True)
+    #: The text of an email to an address outside the portal (no notification carries it).
+    body = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -120,6 +126,15 @@ class Delivery(models.Model):
                 fields=["recipient", "subject_type", "subject_id", "kind", "period"],
                 name="delivery_once_per_period",
             ),
+            models.UniqueConstraint(
+                fields=["to_address", "subject_type", "subject_id", "kind", "period"],
+                condition=Q(recipient__isnull=True),
+                name="address_delivery_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_address=""),
+                name="delivery_has_an_address",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "sending", "sent", "failed", "abandoned"]),
                 name="delivery_status_valid",
@@ -132,11 +147,17 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.recipient} · {self.kind} · {self.period or '-'} ({self.status})"
+        to = self.recipient or self.to_address
+        return f"{to} · {self.kind} · {self.period or '-'} ({self.status})"
 
     @property
     def is_digest(self) -> bool:
         return self.kind == self.DIGEST
+
+    @property
+    def address(self) -> str:
+        """Where it goes: the person's current address, or the address it was written to."""
+        return self.recipient.email if self.recipient_id else self.to_address
 
 
 class Preference(models.Model):

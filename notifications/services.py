@@ -338,6 +338,8 @@ def _absolute(url: str) -> str:
 
 def _render(delivery: Delivery, items: list[Notification] | None = None,
             unread: int | None = None) -> tuple[str, str, str, list[int]]:
+    if delivery.recipient_id is None:  # to an address outside the portal: its own text
+        return delivery.email_subject, delivery.body, "", []
     site = settings.SITE_URL
     common = {
         "person": delivery.recipient,
@@ -442,9 +444,9 @@ def _send_claimed(claimed: list[int]) -> int:
                         delivery, carried.get(delivery.pk, []),
                         unread.get(delivery.recipient_id, 0))
                     message = EmailMultiAlternatives(
-                        subject=subject, body=text, to=[delivery.recipient.email],
-                        connection=mail)
-                    message.attach_alternative(html, "text/html")
+                        subject=subject, body=text, to=[delivery.address], connection=mail)
+                    if html:
+                        message.attach_alternative(html, "text/html")
                     message.send()
                     _mark_sent([(delivery, subject, included)])
             except Exception as exc:  # record it, back off, let an administrator see it
@@ -461,7 +463,7 @@ def _mark_sent(done: list[tuple[Delivery, str, list[int]]]) -> None:
     for delivery, subject, _ in done:
         delivery.status, delivery.sent_at, delivery.email_subject = "sent", sent_at, subject
         delivery.to_address, delivery.last_error, delivery.next_attempt_at = (
-            delivery.recipient.email, "", None)
+            delivery.address, "", None)
     with transaction.atomic():
         Delivery.objects.bulk_update(
             [d for d, _, _ in done],
@@ -481,8 +483,8 @@ def _mark_sent(done: list[tuple[Delivery, str, list[int]]]) -> None:
 def _record_failure(delivery: Delivery, exc: Exception) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     give_up = delivery.attempts >= MAX_ATTEMPTS
-    log.warning("Email %s to person %s failed (attempt %s): %s", delivery.pk,
-                delivery.recipient_id, delivery.attempts, error)
+    log.warning("Email %s to %s failed (attempt %s): %s", delivery.pk, delivery.address,
+                delivery.attempts, error)
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.ABANDONED if give_up else Delivery.Status.FAILED,
         last_error=error,
@@ -492,7 +494,7 @@ def _record_failure(delivery: Delivery, exc: Exception) -> None:
         from audit.services import audit_log
 
         audit_log(action="notifications.delivery_abandoned", obj=delivery,
-                  summary=f"Gave up emailing {delivery.recipient.email} after "
+                  summary=f"Gave up emailing {delivery.address} after "
                           f"{delivery.attempts} attempts: {error}")
 
 

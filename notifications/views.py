@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -108,7 +109,8 @@ def delivery_list(request):
         deliveries = deliveries.filter(status__in=STATUS_FILTERS[status])
     query = request.GET.get("q", "").strip()
     if query:
-        deliveries = deliveries.filter(recipient__email__icontains=query)
+        deliveries = deliveries.filter(Q(recipient__email__icontains=query)
+                                       | Q(to_address__icontains=query))
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     counts = {
         key: Delivery.objects.filter(status__in=values).count()
@@ -130,5 +132,5 @@ def delivery_retry_view(request, pk: int):
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"The email to {delivery.recipient.email} will be sent again.")
+        messages.success(request, f"The email to {delivery.address} will be sent again.")
     return redirect(reverse("notifications:deliveries") + "?status=attention")

@@ -1,10 +1,10 @@
 """The shared list of pending requests answers "is anything waiting for me?" exactly as the
-database would (approvals.selectors._may_decide mirrors _deciding_candidates)."""
+database would (approvals.routing.is_decider_candidate mirrors decider_candidates)."""
 
 import pytest
 
 from accounts.models import Role
-from approvals import selectors
+from approvals import routing
 from approvals.models import ApprovalRequest, Kind
 from tests.approvals.conftest import (
     make_exception,
@@ -36,11 +36,11 @@ def test_the_shared_list_and_the_database_agree_on_who_may_decide(
     settings.APPROVALS_MONITORING_DECIDER = decider
     person = getattr(org, name)
     pending = ApprovalRequest.objects.pending()
-    in_database = set(pending.filter(selectors._deciding_candidates(person))
+    in_database = set(pending.filter(routing.decider_candidates(person))
                       .values_list("pk", flat=True))
     rows = pending.values_list("pk", "kind", "subject_person_id", "requester__line_manager_id",
                                "academy_id")
-    in_python = {pk for pk, *rest in rows if selectors._may_decide(person, *rest)}
+    in_python = {pk for pk, *rest in rows if routing.is_decider_candidate(person, *rest)}
     assert in_python == in_database
 
 
