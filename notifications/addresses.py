@@ -9,7 +9,7 @@ the deliveries page and sent again by `flush_outbox` (see notifications/services
 from django.db import IntegrityError, models, transaction
 
 from notifications.models import Delivery
-from notifications.services import _queue_delivery
+from notifications.services import queue_delivery
 
 
 def email_address(*, to: str, kind: str, subject: str, body: str,
@@ -29,5 +29,5 @@ def email_address(*, to: str, kind: str, subject: str, body: str,
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: _queue_delivery(delivery.pk))
+    transaction.on_commit(lambda: queue_delivery(delivery.pk))
     return delivery

@@ -511,10 +511,10 @@ def delivery_retry(*, delivery: Delivery, actor, request=None) -> None:
         audit_log(action="notifications.delivery_retried", actor=actor, obj=delivery,
                   summary=f"Asked for the email to {delivery.to_address or delivery.recipient}"
                           " to be sent again", request=request)
-    transaction.on_commit(lambda: _queue_delivery(delivery.pk))
+    transaction.on_commit(lambda: queue_delivery(delivery.pk))
 
 
-def _queue_delivery(delivery_id: int) -> None:
+def queue_delivery(delivery_id: int) -> None:
     from notifications.tasks import send_delivery
 
     try:
