@@ -28,7 +28,7 @@ from approvals.models import (
     Status,
     TwoStepRule,
 )
-from approvals.routing import Router
+from approvals.routing import Router, possible_deputies
 from approvals.selectors import monitorable_by
 from approvals.uploads import StoredFile
 from approvals.workflow import (
@@ -398,6 +398,9 @@ def delegation_create(*, delegator, deputy, starts_on, ends_on, reason: str = ""
         raise ApprovalError("You cannot be your own deputy.")
     if not deputy.is_active or deputy.is_leaver:
         raise ApprovalError("The deputy must be a current member of staff.")
+    if not possible_deputies(delegator).filter(pk=deputy.pk).exists():
+        raise ApprovalError("A Principal's deputy must work at their academy, or be the CEO or "
+                            "HR, and must be able to sign in to the portal.")
     if ends_on < starts_on:
         raise ApprovalError("The end date must be on or after the start date.")
     with transaction.atomic():

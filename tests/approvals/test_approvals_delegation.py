@@ -44,9 +44,23 @@ def test_a_deputy_can_open_the_request_while_the_delegation_is_in_force(client_a
     req = make_post(org.outsider)
     url = reverse("approvals:detail", args=[req.pk])
     assert client_as("staff").get(url).status_code == 404
-    delegation_create(delegator=org.other_principal, deputy=org.staff,
+    delegation_create(delegator=org.ceo, deputy=org.staff,
                       starts_on=timezone.localdate(), ends_on=timezone.localdate())
     assert client_as("staff").get(url).status_code == 200
+
+
+def test_a_principals_deputy_from_another_academy_is_refused_and_nothing_is_recorded(org):
+    with pytest.raises(ApprovalError, match="work at their academy"):
+        delegation_create(delegator=org.other_principal, deputy=org.staff,
+                          starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    assert not AuditEvent.objects.filter(action="approvals.delegation_created").exists()
+    assert not waiting_for(org.staff)
+
+
+def test_a_principal_may_name_hr_as_deputy_whatever_their_academy(org):
+    delegation = delegation_create(delegator=org.other_principal, deputy=org.hr,
+                                   starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    assert delegation.deputy == org.hr
 
 
 def test_a_delegation_not_yet_started_gives_nothing(org):
