@@ -360,6 +360,12 @@ class LegalHoldForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300)
 
 
+class CpomsForm(forms.Form):
+    reference = forms.CharField(label="CPOMS reference", max_length=100)
+    reason = forms.CharField(label="Why it changes (when correcting a reference)",
+                             max_length=300, required=False)
+
+
 class AssignForm(forms.Form):
     handler = PersonChoiceField(label="New handler", queryset=User.objects.none())
     reason = forms.CharField(label="Reason", max_length=300)

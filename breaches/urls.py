@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/", views.case_evidence_add, name="case_evidence_add"),
     path("cases/<int:pk>/hearer/", views.case_hearer, name="case_hearer"),
     path("cases/<int:pk>/hold/", views.case_hold, name="case_hold"),
+    path("cases/<int:pk>/cpoms/", views.case_cpoms, name="case_cpoms"),
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
 ]

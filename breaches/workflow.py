@@ -55,6 +55,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "notify_concerned": frozenset({HANDLER, CEO}),
     "set_hearer": frozenset({HR, CEO}),
     "legal_hold": frozenset({HR, CEO}),
+    "record_cpoms": frozenset({HANDLER, CEO, MEMBER}),
     "view": frozenset({HANDLER, CEO, HR, PRINCIPAL, MEMBER, HEARER}),
 }
 

@@ -9,6 +9,7 @@ Split by responsibility; every public name stays importable from `breaches.servi
 from breaches.evidence import EvidenceRejected
 from breaches.services.casework import (
     case_assign_handler,
+    case_cpoms_record,
     case_evidence_add,
     case_item_add,
     case_item_record_compliance,
@@ -48,8 +49,9 @@ from breaches.workflow import CaseError
 
 __all__ = [
     "DEFAULT_RETENTION_MONTHS", "SANCTIONS", "CaseError", "DraftSpent", "EvidenceRejected",
-    "apply_retention", "can_open", "case_anonymise", "case_assign_handler", "case_evidence_add",
-    "case_item_add", "case_item_record_compliance", "case_legal_hold", "case_member_add",
+    "apply_retention", "can_open", "case_anonymise", "case_assign_handler", "case_cpoms_record",
+    "case_evidence_add", "case_item_add", "case_item_record_compliance", "case_legal_hold",
+    "case_member_add",
     "case_member_remove", "case_message_send", "case_notify_concerned", "case_record_view",
     "case_reply", "case_set_hearer", "case_transition", "case_url", "current_ceo",
     "draft_attach_evidence", "draft_discard", "draft_for", "draft_remove_evidence",

@@ -271,6 +271,34 @@ def case_legal_hold(*, case: Case, actor: User, hold: bool, reason: str, request
     return case
 
 
+def case_cpoms_record(*, case: Case, actor: User, reference: str, reason: str = "",
+                      request=None) -> Case:
+    """Record (or correct) the CPOMS reference of a safeguarding case, at any time after the
+    report (clause 10.3): the DSL often records the incident in CPOMS after triage."""
+    reference, reason = (reference or "").strip(), (reason or "").strip()
+    if not reference:
+        raise CaseError("Give the CPOMS reference.")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _require(case, actor, "record_cpoms")
+        if not case.is_safeguarding:
+            raise CaseError("Only a safeguarding matter has a CPOMS reference.")
+        previous = case.cpoms_reference
+        if reference == previous:
+            raise CaseError(f"The CPOMS reference is already {previous}.")
+        if previous and not reason:
+            raise CaseError(f"Say why the CPOMS reference {previous} is being corrected.")
+        case.cpoms_reference = reference[:100]
+        case.save(update_fields=["cpoms_reference", "updated_at"])
+        summary = (f"CPOMS reference corrected from {previous} to {case.cpoms_reference}"
+                   if previous else f"CPOMS reference recorded: {case.cpoms_reference}")
+        _event(case, actor=actor, kind="cpoms", summary=summary, reason=reason)
+        audit_log(action="breaches.cpoms_recorded", actor=actor, obj=case, summary=summary,
+                  changes={"cpoms_reference": [previous, case.cpoms_reference],
+                           "reason": reason}, request=request)
+    return case
+
+
 def case_evidence_add(*, case: Case, actor: User, upload, description: str = "",
                       captured_at=None, site: str = "", request=None) -> Evidence:
     _require(case, actor, "add_evidence")

@@ -3,6 +3,7 @@ a report, or reading one about them) and `cases` (the case team)."""
 
 from breaches.views.cases import (  # noqa: F401
     case_assign,
+    case_cpoms,
     case_detail,
     case_evidence_add,
     case_export,

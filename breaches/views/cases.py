@@ -117,7 +117,7 @@ def case_detail(request, case: Case):
         "moves": available_moves(case, roles),
         "may": {action: may(action, roles) for action in (
             "assign_handler", "add_member", "add_item", "record_compliance", "add_evidence",
-            "message", "notify_concerned", "set_hearer", "legal_hold")},
+            "message", "notify_concerned", "set_hearer", "legal_hold", "record_cpoms")},
         "due": selectors.case_due(case), "overdue": selectors.is_overdue(case) and not
         case.is_final,
         "timeline": case.events.select_related("actor"),
@@ -140,6 +140,7 @@ def case_detail(request, case: Case):
         "hearer_form": forms.HearerForm(auto_id="hearer_%s"),
         "hold_form": forms.LegalHoldForm(auto_id="hold_%s",
                                          initial={"hold": "off" if case.legal_hold else "on"}),
+        "cpoms_form": forms.CpomsForm(auto_id="cpoms_%s"),
         "assign_form": forms.AssignForm(auto_id="assign_%s",
                                         handlers=services.eligible_handlers(case)),
         "views": AuditEvent.objects.for_object(case).filter(action="breaches.case_viewed")
@@ -300,6 +301,16 @@ def case_hold(request, case):
     services.case_legal_hold(case=case, actor=request.user, request=request,
                              **form.cleaned_data)
     return "Legal hold updated."
+
+
+@_case_post
+def case_cpoms(request, case):
+    form = forms.CpomsForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_cpoms_record(case=case, actor=request.user, request=request,
+                               **form.cleaned_data)
+    return "CPOMS reference recorded."
 
 
 @_case_post
