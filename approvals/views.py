@@ -1,9 +1,8 @@
-import csv
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -33,6 +32,7 @@ from approvals.models import (
 from approvals.routing import Router, it_contact, monitoring_decider_role
 from approvals.uploads import UploadError, file_path, file_sha256, store
 from core import uploads
+from core.csvfile import csv_response
 from core.dates import format_date
 from policies.redline import render_marks_html, word_marks
 
@@ -371,22 +371,6 @@ def calendar(request):
     })
 
 
-def _csv(filename: str, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return response
-
-
-def _safe_cell(value) -> str:
-    text = str(value)
-    # Spreadsheet formula injection: a cell starting with these is shown as text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @requires("approvals.registers")
 def register(request):
     kinds = [Kind.PROFESSIONAL_USE, Kind.DEVICE, Kind.PERMISSION, Kind.MEDIA]
@@ -397,7 +381,7 @@ def register(request):
     requests = selectors.register_queryset(request.user, kinds=kinds,
                                            include_ended=include_ended)
     if request.GET.get("format") == "csv":
-        return _csv(f"approvals-register-{timezone.localdate():%Y-%m-%d}.csv",
+        return csv_response(f"approvals-register-{timezone.localdate():%Y-%m-%d}.csv",
                     selectors.register_rows(requests))
     return render(request, "approvals/register.html", {
         "requests": requests, "kinds": [(k.value, k.label) for k in
@@ -413,7 +397,7 @@ def monitoring_register(request):
                 .select_related("requester", "academy", "subject_person", "decided_by")
                 .order_by("-created_at"))
     if request.GET.get("format") == "csv":
-        return _csv(f"monitoring-register-{timezone.localdate():%Y-%m-%d}.csv",
+        return csv_response(f"monitoring-register-{timezone.localdate():%Y-%m-%d}.csv",
                     selectors.register_rows(requests))
     return render(request, "approvals/monitoring_register.html", {
         "requests": requests, "today": timezone.localdate(),

@@ -15,6 +15,7 @@ from auditpacks.forms import PACKABLE_STATUSES, PolicyPackForm, VerifyForm
 from auditpacks.models import Pack
 from auditpacks.selectors import case_packs_for_user, get_pack_for_user
 from auditpacks.sources import SourceUnavailable, roster_section, selector
+from core.csvfile import csv_response
 from policies.models import PolicyVersion
 
 
@@ -156,16 +157,16 @@ def _export_response(request, *, name: str, fmt: str, headers, cells, title: str
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     stamp = timezone.localdate().strftime("%Y-%m-%d")
-    if fmt == "csv":
-        body, content_type = exports.to_csv(headers, cells), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(headers, cells, title)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"{name}-{stamp}.{fmt}"
     audit_log(action="auditpacks.export_downloaded", actor=request.user, obj=about,
               request=request, summary=f"Exported {title} ({fmt.upper()}, {len(cells)} rows)",
               changes={"export": name, "format": fmt, "rows": len(cells)})
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    if fmt == "csv":
+        return csv_response(filename, cells, header=headers)
+    response = HttpResponse(
+        exports.to_xlsx(headers, cells, title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,6 +1,5 @@
 """The case team's pages: the list, the register, the case, its moves and actions."""
 
-import csv
 from functools import wraps
 
 from allauth.core.exceptions import ReauthenticationRequired
@@ -8,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -27,6 +26,7 @@ from breaches.evidence import EvidenceRejected
 from breaches.models import Case, CaseItem, State
 from breaches.workflow import TRANSITIONS, CaseError, available_moves, may
 from core import uploads
+from core.csvfile import csv_response
 
 
 def case_team_view(view):
@@ -87,17 +87,7 @@ def case_export(request):
     audit_log(action="breaches.register_exported", actor=request.user,
                        summary=f"Exported the case register ({len(rows) - 1} cases)",
                        request=request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="case-register.csv"'
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_csv_safe(value) for value in row])
-    return response
-
-
-def _csv_safe(value) -> str:
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_response("case-register.csv", rows[1:], header=rows[0])
 
 
 @case_team_view
