@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from accounts.models import Academy, Category, Role, User
 from audit.services import audit_log
 from core import navcache
+from core.errors import Refused
 from core.text import ANY_CONTROL_CHARACTER, describe_control_character
 
 IMPORT_REQUIRED_COLUMNS = ["email", "full_name", "academy", "job_title", "category", "start_date"]
@@ -436,7 +437,7 @@ EMAIL_CHANGE_SALT = "accounts.email_change"
 EMAIL_CHANGE_MAX_AGE = 3 * 24 * 3600
 
 
-class EmailChangeRefused(ValueError):
+class EmailChangeRefused(Refused, ValueError):
     """The confirmation link cannot be used; the message is shown as it is."""
 
 

@@ -32,6 +32,7 @@ from approvals.uploads import StoredFile
 from audit.services import audit_log
 from core import navcache
 from core.dates import format_date, format_datetime
+from core.errors import Refused
 from notifications.services import notifications_done, notify
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ REQUESTER, DECIDER, SYSTEM = "requester", "decider", "system"
 NEW = ""
 
 
-class ApprovalError(Exception):
+class ApprovalError(Refused):
     """A move that is not allowed: shown to the person as a message, never a 500."""
 
 

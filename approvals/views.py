@@ -34,6 +34,7 @@ from approvals.uploads import UploadError, file_path, file_sha256, store
 from core import uploads
 from core.csvfile import csv_response
 from core.dates import format_date
+from core.errors import shown
 from policies.redline import render_marks_html, word_marks
 
 KIND_HELP = {
@@ -104,13 +105,11 @@ def create(request, kind: str):
     form_class = FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             submission = _submission(form, files_allowed=form_class.upload_types)
             req = services.request_submit(kind=kind, requester=request.user,
                                           submission=submission, request=request)
-        except (services.ApprovalError, UploadError) as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, f"Sent for approval ({req.reference}). You will be told "
                              "when it is decided.")
             return redirect("approvals:detail", pk=req.pk)
@@ -186,13 +185,11 @@ def edit(request, pk: int):
                       existing_files=existing,
                       initial=form_class.initial_from(req, current))
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             submission = _submission(form, files_allowed=form_class.upload_types)
             revision = services.request_resubmit(req=req, actor=request.user,
                                                  submission=submission, request=request)
-        except (services.ApprovalError, UploadError) as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, f"Version {revision.number} sent for approval.")
             return redirect("approvals:detail", pk=req.pk)
     return render(request, "approvals/form.html", {
@@ -212,15 +209,13 @@ def decide(request, pk: int):
         # field at fault marked (a redirect would lose them all).
         return render(request, "approvals/detail.html",
                       _detail_context(request, req, decision_form=form), status=400)
-    try:
+    with shown(request) as attempt:
         event = services.request_decide(
             req=req, actor=request.user, outcome=form.cleaned_data["outcome"],
             reasons=form.cleaned_data["reasons"], conditions=form.cleaned_data["conditions"],
             response=form.cleaned_data.get("response", ""), request=request,
         )
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, f"Recorded: {services.TRANSITIONS[event.move].label}.")
     return redirect("approvals:detail", pk=req.pk)
 
@@ -231,11 +226,9 @@ def withdraw(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     form = ReasonForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
-    try:
+    with shown(request) as attempt:
         services.request_withdraw(req=req, actor=request.user, reasons=reasons, request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Request withdrawn.")
     return redirect("approvals:detail", pk=req.pk)
 
@@ -245,14 +238,12 @@ def withdraw(request, pk: int):
 def revoke(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     form = ReasonForm(request.POST)
-    try:
+    with shown(request) as attempt:
         if not form.is_valid():
             raise services.ApprovalError("Written reasons are required to revoke.")
         services.request_revoke(req=req, actor=request.user,
                                 reasons=form.cleaned_data["reasons"], request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Revoked. The requester has been told.")
     return redirect("approvals:detail", pk=req.pk)
 
@@ -266,15 +257,13 @@ def publication(request, pk: int):
                                                           .strftime("%Y-%m-%dT%H:%M")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown(request, form) as attempt:
             services.publication_record(
                 req=req, actor=request.user, url=data["url"], published_at=data["published_at"],
                 as_approved=data["as_approved"], differences=data["differences"],
                 request=request,
             )
-        except services.ApprovalError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             if data["as_approved"]:
                 messages.success(request, "Publication recorded. Thank you.")
             else:
@@ -410,13 +399,11 @@ def delegations(request):
     form = DelegationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown(request, form) as attempt:
             services.delegation_create(delegator=request.user, deputy=data["deputy"],
                                        starts_on=data["starts_on"], ends_on=data["ends_on"],
                                        reason=data["reason"], request=request)
-        except services.ApprovalError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, f"{data['deputy'].full_name} is your deputy from "
                              f"{format_date(data['starts_on'])} to {format_date(data['ends_on'])}.")
             return redirect("approvals:delegations")
@@ -430,11 +417,9 @@ def delegations(request):
 @requires("approvals.delegate")
 def delegation_end(request, pk: int):
     delegation = get_object_or_404(Delegation, pk=pk, delegator=request.user)
-    try:
+    with shown(request) as attempt:
         services.delegation_end(delegation=delegation, actor=request.user, request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Delegation ended.")
     return redirect("approvals:delegations")
 
@@ -443,13 +428,11 @@ def delegation_end(request, pk: int):
 def routing(request):
     form = TwoStepRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             services.two_step_rule_add(academy=form.cleaned_data["academy"],
                                        account=form.cleaned_data["account"],
                                        actor=request.user, request=request)
-        except services.ApprovalError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, "Rule added. New posts that match need two steps.")
             return redirect("approvals:routing")
     return render(request, "approvals/routing.html", {
@@ -463,11 +446,9 @@ def routing(request):
 @requires("approvals.configure")
 def routing_remove(request, pk: int):
     rule = get_object_or_404(TwoStepRule, pk=pk)
-    try:
+    with shown(request) as attempt:
         services.two_step_rule_remove(rule=rule, actor=request.user, request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Rule removed.")
     return redirect("approvals:routing")
 

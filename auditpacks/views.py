@@ -16,6 +16,7 @@ from auditpacks.models import Pack
 from auditpacks.selectors import case_packs_for_user, get_pack_for_user
 from auditpacks.sources import SourceUnavailable, roster_section, selector
 from core.csvfile import csv_response
+from core.errors import shown
 from policies.models import PolicyVersion
 
 
@@ -38,14 +39,12 @@ def index(request):
     form = PolicyPackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown(request, form) as attempt:
             pack = services.pack_request_policy(
                 actor=request.user, version=data["version"], policy=data["policy"],
                 date_from=data["date_from"], date_to=data["date_to"], request=request,
             )
-        except services.PackError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             # Says nothing that goes stale: the progress below tells how far the build is.
             messages.success(request, f"Asked for pack {pack.document_id}. You can leave "
                                       "this page: it will be listed under Audit packs.")
@@ -71,10 +70,8 @@ def detail(request, document_id: str):
 @require_POST
 def retry(request, document_id: str):
     pack = get_pack_for_user(request.user, document_id)
-    try:
+    with shown(request):
         services.pack_retry(pack=pack, actor=request.user, request=request)
-    except services.PackError as exc:
-        messages.error(request, str(exc))
     return redirect("auditpacks:detail", document_id=pack.document_id)
 
 
@@ -133,11 +130,9 @@ def verify(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with shown(request, form, field="file"):
             result = services.pack_verify(data=upload.read(), actor=request.user,
                                           request=request, file_name=upload.name)
-        except services.PackError as exc:
-            form.add_error("file", str(exc))
     return render(request, "auditpacks/verify.html", {"form": form, "result": result})
 
 

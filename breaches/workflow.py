@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from breaches.access import CEO, CONCERNED, HANDLER, HEARER, HR, MEMBER, PRINCIPAL
 from breaches.models import State
+from core.errors import Refused
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 WORKING_STATES = frozenset({State.TRIAGE, State.INFORMAL, State.INVESTIGATION, State.APPEAL})
 
 
-class CaseError(Exception):
+class CaseError(Refused):
     """A move or action that is not allowed; the message is shown to the person."""
 
 

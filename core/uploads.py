@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from core.errors import Refused
 
-class UploadRejected(ValueError):
+
+class UploadRejected(Refused, ValueError):
     """The upload is not acceptable; the message is shown to the person as it is."""
 
 

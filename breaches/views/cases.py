@@ -22,11 +22,11 @@ from breaches.access import (
     case_roles,
     recently_authenticated,
 )
-from breaches.evidence import EvidenceRejected
 from breaches.models import Case, CaseItem, State
 from breaches.workflow import TRANSITIONS, CaseError, available_moves, may
 from core import uploads
 from core.csvfile import csv_response
+from core.errors import shown
 
 
 def case_team_view(view):
@@ -162,13 +162,11 @@ def case_move(request, case: Case, target: str):
     form = _move_form(case, target, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with shown(request, form) as attempt:
             services.case_transition(case=case, target=target, actor=request.user,
                                      reason=data.pop("reason", "") or "", data=data,
                                      request=request)
-        except CaseError as error:
-            form.add_error(None, str(error))
-        else:
+        if attempt:
             messages.success(request, f"Done: {move.label.lower()}.")
             return redirect("breaches:case_detail", case.pk)
     return render(request, "breaches/case_move.html", {"case": case, "move": move,
@@ -182,11 +180,9 @@ def _case_post(handler):
     @case_team_view
     @wraps(handler)
     def wrapper(request, case: Case, *args, **kwargs):
-        try:
+        with shown(request) as attempt:
             done = handler(request, case, *args, **kwargs)
-        except (CaseError, EvidenceRejected) as error:
-            messages.error(request, str(error))
-        else:
+        if attempt:
             if done:
                 messages.success(request, done)
         return redirect(reverse("breaches:case_detail", args=[case.pk]) + "#work")

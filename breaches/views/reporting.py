@@ -17,7 +17,8 @@ from breaches.access import (
 )
 from breaches.evidence import EvidenceRejected
 from breaches.models import Case, ReportDraft, State
-from breaches.workflow import CaseError, available_moves
+from breaches.workflow import available_moves
+from core.errors import shown
 
 SENT_SESSION_KEY = "breaches_report_sent"
 
@@ -171,14 +172,13 @@ def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
             form.add_error("cyberbullying", "For cyber-bullying every file needs the time, date "
                            "and place of the site. Remove and attach again: " + ", ".join(missing))
             return None
-    try:
+    with shown(request, form) as attempt:
         case = services.report_submit(
             reporter=request.user, data=data, draft_kind=kind,
             logged_by=request.user if on_behalf else None, request=request,
             draft_token=token,
         )
-    except CaseError as error:
-        form.add_error(None, str(error))
+    if not attempt:
         return None
     request.session[SENT_SESSION_KEY] = {
         "reference": case.reference, "pk": None if case.anonymous else case.pk,
@@ -240,12 +240,10 @@ def my_report(request, pk: int):
     case = get_own_report_for_user(request.user, pk)
     form = forms.ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request) as attempt:
             services.case_reply(case=case, actor=request.user, body=form.cleaned_data["body"],
                                 request=request)
-        except CaseError as error:
-            messages.error(request, str(error))
-        else:
+        if attempt:
             messages.success(request, "Your message has been sent to the person handling it.")
         return redirect(request.path)
     return render(request, "breaches/my_report.html", {
@@ -263,24 +261,20 @@ def about_me(request, pk: int):
         if request.POST.get("action") == "appeal":
             appeal_form = forms.AppealForm(request.POST)
             if appeal_form.is_valid():
-                try:
+                with shown(request) as attempt:
                     services.case_transition(case=case, target=State.APPEAL, actor=request.user,
                                              reason=appeal_form.cleaned_data["reason"],
                                              request=request)
-                except CaseError as error:
-                    messages.error(request, str(error))
-                else:
+                if attempt:
                     messages.success(request, "Your appeal has been lodged.")
                     return redirect(request.path)
         else:
             reply_form = forms.ReplyForm(request.POST)
             if reply_form.is_valid():
-                try:
+                with shown(request) as attempt:
                     services.case_reply(case=case, actor=request.user,
                                         body=reply_form.cleaned_data["body"], request=request)
-                except CaseError as error:
-                    messages.error(request, str(error))
-                else:
+                if attempt:
                     messages.success(request, "Your message has been sent.")
                 return redirect(request.path)
     services.case_record_view(case=case, actor=request.user, request=request,
