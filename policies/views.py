@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Academy
-from accounts.permissions import can, requires
+from accounts.permissions import addendum_academy_scope, can, requires
 from audit.models import AuditEvent
 from core import uploads
 from core.errors import Refused, sentence, shown
@@ -392,8 +392,9 @@ def version_record(request, slug: str, label: str):
     academies_free = Academy.objects.filter(is_central=False).exclude(
         pk__in=[a.academy_id for a in addenda]
     )
-    if request.user.role == "principal":
-        academies_free = academies_free.filter(pk=request.user.academy_id)
+    scope = addendum_academy_scope(request.user)
+    if scope is not None:
+        academies_free = academies_free.filter(pk__in=scope)
     return render(request, "policies/version_record.html", {
         "policy": version.policy,
         "version": version,

@@ -15,6 +15,7 @@ from accounts.permissions import (
     compliance_category_scope,
     compliance_may_see_academy,
     compliance_views,
+    manages,
     may_nudge,
     may_record_acknowledgement_for,
     requires,
@@ -170,7 +171,7 @@ def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdow
     page = Paginator(range(data["count"]), 50).get_page(data["number"])
     user = request.user
     for row in rows:  # the "Remind" button: only the person's line manager sees it
-        row["may_nudge"] = row["line_manager_id"] == user.pk and row["status"] != "done"
+        row["may_nudge"] = row["status"] != "done" and manages(user, row["line_manager_id"])
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)

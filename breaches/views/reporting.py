@@ -133,20 +133,6 @@ def _max_mb() -> int:
     return max_bytes() // 1048576
 
 
-def routed_to_label(case) -> str:
-    """Who the report went to, as the confirmation page says it (never a name)."""
-    from accounts.models import Role
-
-    role = case.receiver.role
-    if role == Role.PRINCIPAL:
-        return f"the Principal of {case.academy.name}"
-    if role == Role.CEO:
-        return "the CEO"
-    if role == Role.HR:
-        return "HR, who involve the Chair of the Trust Board"
-    return "the person who handles reports"
-
-
 def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
     data = dict(form.cleaned_data)
     upload = request.FILES.get("evidence_file")
@@ -184,8 +170,7 @@ def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
         "reference": case.reference, "pk": None if case.anonymous else case.pk,
         "safeguarding": case.safeguarding, "cpoms": bool(case.cpoms_reference),
         "anonymous": case.anonymous, "on_behalf": on_behalf,
-        "to_ceo": case.receiver.role == "ceo",
-        "routed_to": routed_to_label(case),
+        "routed_to": selectors.routed_to_label(case),
     }
     return redirect("breaches:report_sent")
 
