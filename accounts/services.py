@@ -28,10 +28,6 @@ IMPORT_KEEPS_ROLES = {Role.CEO, Role.ADMIN}
 IMPORT_MAX_LENGTHS = {
     name: User._meta.get_field(name).max_length for name in ("email", "full_name", "job_title")
 }
-PERSON_FIELDS = [
-    "full_name", "academy_id", "job_title", "category", "role", "start_date", "leaving_date",
-    "portal_access",
-]
 
 
 @dataclass

@@ -70,8 +70,5 @@ def file_sha256(relative: str) -> str | None:
     path = file_path(relative)
     if not path.exists():
         return None
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()

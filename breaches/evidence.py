@@ -29,7 +29,6 @@ from core.uploads import (
 #: The portal's one upload check (core.uploads) decides; this module keeps what evidence is.
 EvidenceRejected = UploadRejected
 ACCEPTED = (PNG, JPEG, GIF, WEBP, PDF, HTML, MHTML)
-ACCEPTED_EXTENSIONS = tuple(ext for kind in ACCEPTED for ext in kind.extensions)
 
 
 def storage_dir() -> Path:

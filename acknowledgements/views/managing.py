@@ -66,19 +66,25 @@ def on_behalf(request, pk: int):
     })
 
 
+def _question_saved(request, form, version, question=None) -> bool:
+    """Save a valid QuestionForm (a new question, or `question` changed); a refusal goes on the
+    form."""
+    data = form.cleaned_data
+    with shown(request, form) as attempt:
+        services.question_save(version=version, actor=request.user, text=data["text"],
+                               choices=data["choice_list"], correct_choice=data["correct"] - 1,
+                               clause=data["clause"], order=data["order"], question=question,
+                               request=request)
+    return bool(attempt)
+
+
 @requires("policies.manage")
 def questions(request, version_pk: int):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=version_pk)
     form = QuestionForm(request.POST if request.method == "POST" else None, version=version)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with shown(request, form) as attempt:
-            services.question_save(version=version, actor=request.user, text=data["text"],
-                                   choices=data["choice_list"], correct_choice=data["correct"] - 1,
-                                   clause=data["clause"], order=data["order"], request=request)
-        if attempt:
-            messages.success(request, "Question added.")
-            return redirect("acknowledgements:questions", version.pk)
+    if request.method == "POST" and form.is_valid() and _question_saved(request, form, version):
+        messages.success(request, "Question added.")
+        return redirect("acknowledgements:questions", version.pk)
     return render(request, "acknowledgements/questions.html", {
         "version": version, "questions": version.ack_questions.select_related("clause"),
         "form": form,
@@ -95,16 +101,10 @@ def question_edit(request, pk: int):
                "order": question.order}
     form = QuestionForm(request.POST if request.method == "POST" else None, version=version,
                         initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with shown(request, form) as attempt:
-            services.question_save(version=version, actor=request.user, text=data["text"],
-                                   choices=data["choice_list"], correct_choice=data["correct"] - 1,
-                                   clause=data["clause"], order=data["order"],
-                                   question=question, request=request)
-        if attempt:
-            messages.success(request, "Question saved.")
-            return redirect("acknowledgements:questions", version.pk)
+    if (request.method == "POST" and form.is_valid()
+            and _question_saved(request, form, version, question)):
+        messages.success(request, "Question saved.")
+        return redirect("acknowledgements:questions", version.pk)
     return render(request, "acknowledgements/question_edit.html", {
         "version": version, "question": question, "form": form,
     })
