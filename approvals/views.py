@@ -30,7 +30,7 @@ from approvals.models import (
     TwoStepRule,
 )
 from approvals.routing import Router, it_contact, monitoring_decider_role
-from approvals.uploads import UploadError, file_path, file_sha256, store
+from approvals.uploads import file_path, file_sha256, store
 from core import uploads
 from core.csvfile import csv_response
 from core.dates import format_date
@@ -313,7 +313,7 @@ def attachment(request, pk: int):
     item = selectors.get_attachment_for_user(request.user, pk)
     try:
         path = file_path(item.path)
-    except UploadError:
+    except uploads.UploadRejected:
         raise Http404("No such file.") from None
     if not path.exists():
         raise Http404("The file is missing from storage.")

@@ -15,10 +15,10 @@ from breaches.access import (
     get_case_about_user,
     get_own_report_for_user,
 )
-from breaches.evidence import EvidenceRejected
 from breaches.models import Case, ReportDraft, State
 from breaches.workflow import available_moves
 from core.errors import shown
+from core.uploads import UploadRejected
 
 SENT_SESSION_KEY = "breaches_report_sent"
 
@@ -98,7 +98,7 @@ def _report_form_page_inner(request, *, on_behalf: bool):
                         captured_at=form.cleaned_data.get("evidence_captured_at"),
                         site=request.POST.get("evidence_site", ""),
                     )
-                except EvidenceRejected as error:
+                except UploadRejected as error:
                     form.add_error("evidence_file", str(error))
                 else:
                     messages.success(request, f"“{upload.name}” is attached to your draft.")
@@ -147,7 +147,7 @@ def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
                 captured_at=data.get("evidence_captured_at"),
                 site=data.get("evidence_site") or "",
             )
-        except EvidenceRejected as error:
+        except UploadRejected as error:
             form.add_error("evidence_file", str(error))
             return None
     draft = services.draft_for(request.user, kind)
