@@ -160,6 +160,12 @@ def academy_scope(user):
     return [academy_id] if academy_id else []
 
 
+def may_export_roster(user) -> bool:
+    """A policy version's roster (audit packs' exports): the whole trust's viewers, and a
+    Principal their own academy (see academy_scope)."""
+    return can(user, "compliance.academy") and academy_scope(user) != []
+
+
 def addendum_academy_scope(user) -> list[int] | None:
     """The academies whose addendum this person may start (with "policies.addendum_draft"):
     None for every academy (HR, the CEO), a Principal only their own."""

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import academy_scope, can, requires
+from accounts.permissions import academy_scope, can, may_export_roster, requires
 from audit.services import audit_log
 from auditpacks import exports, services
 from auditpacks.forms import PACKABLE_STATUSES, PolicyPackForm, VerifyForm
@@ -54,8 +54,8 @@ def index(request):
         "form": form,
         "packs": packs[:50],
         "case_packs": case_packs_for_user(request.user)[:20],
-        "can_export_cases": _can_export_cases(request.user),
-        "can_export_approvals": _can_export_approvals(request.user),
+        "can_export_cases": can(request.user, "breaches.handle"),
+        "can_export_approvals": can(request.user, "approvals.registers"),
     })
 
 
@@ -139,14 +139,6 @@ def verify(request):
 # --------------------------------------------------------------------------- exports
 
 
-def _can_export_cases(user) -> bool:
-    return can(user, "breaches.handle")
-
-
-def _can_export_approvals(user) -> bool:
-    return can(user, "approvals.registers")
-
-
 def _export_response(request, *, name: str, fmt: str, headers, cells, title: str,
                      about=None):
     if fmt not in {"csv", "xlsx"}:
@@ -170,9 +162,9 @@ def _export_response(request, *, name: str, fmt: str, headers, cells, title: str
 def export_roster(request, version_pk: int, fmt: str):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=version_pk,
                                 status__in=PACKABLE_STATUSES)
-    scope = academy_scope(request.user)
-    if scope == []:
+    if not may_export_roster(request.user):
         raise PermissionDenied("You may not export the roster.")
+    scope = academy_scope(request.user)
     academy = None
     if scope is not None:
         from accounts.models import Academy
@@ -225,14 +217,15 @@ def export_list(request):
     from auditpacks.selectors import approvals_registers
 
     versions = []
-    if academy_scope(request.user) != [] and can(request.user, "compliance.academy"):
+    if may_export_roster(request.user):
         versions = PolicyVersion.objects.filter(status__in=PACKABLE_STATUSES).select_related(
             "policy").order_by("policy__title", "-created_at")
-    registers = approvals_registers(request.user) if _can_export_approvals(request.user) else None
+    may_export_approvals = can(request.user, "approvals.registers")
+    registers = approvals_registers(request.user) if may_export_approvals else None
     return render(request, "auditpacks/exports.html", {
         "versions": versions,
-        "can_export_cases": _can_export_cases(request.user),
-        "can_export_approvals": _can_export_approvals(request.user),
+        "can_export_cases": can(request.user, "breaches.handle"),
+        "can_export_approvals": may_export_approvals,
         "registers": registers,
         "back": reverse("auditpacks:index") if can(request.user, "auditpacks.policy_pack") else "",
     })
