@@ -20,6 +20,7 @@ from audit.services import audit_log
 from breaches import forms, selectors, services
 from breaches.access import (
     case_roles,
+    on_case_team,
     recently_authenticated,
 )
 from breaches.models import Case, CaseItem, State
@@ -50,14 +51,10 @@ def case_team_view(view):
 
 # --------------------------------------------------------------------------- the case team
 
-def _case_list_allowed(user) -> bool:
-    return can(user, "breaches.handle") or selectors.cases_visible_to(user).exists()
-
-
 @login_required
 @never_cache
 def case_list(request):
-    if not _case_list_allowed(request.user):
+    if not on_case_team(request.user):
         raise PermissionDenied("You do not have permission to see this page.")
     state = request.GET.get("state", "open")
     cases = selectors.handler_case_list(
@@ -79,7 +76,7 @@ def case_list(request):
 @login_required
 @never_cache
 def case_export(request):
-    if not _case_list_allowed(request.user):
+    if not on_case_team(request.user):
         raise PermissionDenied("You do not have permission to see this page.")
     if not recently_authenticated(request):
         raise ReauthenticationRequired()

@@ -14,6 +14,7 @@ from breaches.access import (
     case_roles,
     get_case_about_user,
     get_own_report_for_user,
+    on_case_team,
 )
 from breaches.models import Case, ReportDraft, State
 from breaches.workflow import available_moves
@@ -33,7 +34,7 @@ def report_home(request):
         "mine": mine, "about_me": about_me,
         "draft": services.draft_for(user),
         "can_log": can(user, "breaches.log_on_behalf"),
-        "can_handle": can(user, "breaches.handle") or selectors.cases_visible_to(user).exists(),
+        "can_handle": on_case_team(user),
     })
 
 
