@@ -3,7 +3,8 @@
 `Refused`: what was asked is not allowed or cannot be done, and the message says why in words
 for the person who asked. Each app names its own (`CaseError`, `PolicyError`, `ApprovalError`,
 `AcknowledgementError`, `PackError`, `UploadRejected`, `EmailChangeRefused`, `DocumentReadError`,
-`PolicyParseError`) as a subclass, so services raise and tests expect the app's name.
+`PolicyParseError`, `NotificationError`) as a subclass, so services raise and tests expect
+the app's name.
 
 `Immutable`: a record that cannot be changed or deleted (an acknowledgement, an audit event, a
 version that is no longer a draft). It is a refusal too: a page that meets one says so.

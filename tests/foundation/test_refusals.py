@@ -17,6 +17,7 @@ from breaches.workflow import CaseError
 from core.errors import Immutable, Refused, sentence, shown
 from core.uploads import UploadRejected
 from documents.reader import DocumentReadError
+from notifications.services import NotificationError
 from policies.checks import PolicyParseError
 from policies.common import PolicyError
 from policies.models import PolicyImmutable, PolicyVersion
@@ -25,7 +26,7 @@ from tests.breaches.conftest import publish_policy
 
 @pytest.mark.parametrize("error", [CaseError, PolicyError, ApprovalError, AcknowledgementError,
                                    PackError, UploadRejected, EmailChangeRefused,
-                                   DocumentReadError, PolicyParseError])
+                                   DocumentReadError, PolicyParseError, NotificationError])
 def test_every_apps_refusal_is_a_refusal(error):
     assert issubclass(error, Refused)
 
