@@ -145,13 +145,33 @@ def requires(*permissions: str) -> Callable:
     return decorator
 
 
+def principal_of(user) -> int | None:
+    """The id of the academy this person is the Principal of, or None."""
+    if own_role(user) == PRINCIPAL and user.academy_id:
+        return user.academy_id
+    return None
+
+
 def academy_scope(user):
     """The academies whose people this user may see in aggregate: None means all."""
     if own_role(user) in {HR, CEO, ADMIN, BOARD}:
         return None
-    if user.role == PRINCIPAL and user.academy_id:
-        return [user.academy_id]
-    return []
+    academy_id = principal_of(user)
+    return [academy_id] if academy_id else []
+
+
+def may_export_roster(user) -> bool:
+    """A policy version's roster (audit packs' exports): the whole trust's viewers, and a
+    Principal their own academy (see academy_scope)."""
+    return can(user, "compliance.academy") and academy_scope(user) != []
+
+
+def addendum_academy_scope(user) -> list[int] | None:
+    """The academies whose addendum this person may start (with "policies.addendum_draft"):
+    None for every academy (HR, the CEO), a Principal only their own."""
+    if user.role == PRINCIPAL:
+        return [user.academy_id] if user.academy_id else []
+    return None
 
 
 # --------------------------------------------------------------------------- compliance views
@@ -220,4 +240,10 @@ def may_record_acknowledgement_for(user, person) -> bool:
 
 def may_nudge(user, person) -> bool:
     """Remind someone personally to acknowledge: their line manager."""
-    return person.line_manager_id == user.pk and can(user, "compliance.team")
+    return manages(user, person.line_manager_id)
+
+
+def manages(user, line_manager_id: int | None) -> bool:
+    """Someone whose line manager is `line_manager_id` is one of this person's reports, and they
+    may use the team view (a row of a dashboard carries only the id)."""
+    return line_manager_id == user.pk and can(user, "compliance.team")

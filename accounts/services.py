@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from accounts.models import Academy, Category, Role, User
 from audit.services import audit_log
 from core import navcache
+from core.errors import Refused
 from core.text import ANY_CONTROL_CHARACTER, describe_control_character
 
 IMPORT_REQUIRED_COLUMNS = ["email", "full_name", "academy", "job_title", "category", "start_date"]
@@ -27,10 +28,6 @@ IMPORT_KEEPS_ROLES = {Role.CEO, Role.ADMIN}
 IMPORT_MAX_LENGTHS = {
     name: User._meta.get_field(name).max_length for name in ("email", "full_name", "job_title")
 }
-PERSON_FIELDS = [
-    "full_name", "academy_id", "job_title", "category", "role", "start_date", "leaving_date",
-    "portal_access",
-]
 
 
 @dataclass
@@ -436,7 +433,7 @@ EMAIL_CHANGE_SALT = "accounts.email_change"
 EMAIL_CHANGE_MAX_AGE = 3 * 24 * 3600
 
 
-class EmailChangeRefused(ValueError):
+class EmailChangeRefused(Refused, ValueError):
     """The confirmation link cannot be used; the message is shown as it is."""
 
 

@@ -15,10 +15,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import Immutable
 from policies.models import Clause, PolicyVersion
 
 
-class RecordImmutable(Exception):
+class RecordImmutable(Immutable):
     """Raised when something tries to change or delete an acknowledgement record."""
 
 

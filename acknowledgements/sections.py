@@ -134,11 +134,6 @@ def version_pages(version: PolicyVersion) -> list[Section]:
     return hold_pages(version, data)
 
 
-def version_clauses(version: PolicyVersion) -> list[Clause]:
-    """The clauses of a version, in order (from `version_pages`)."""
-    return [clause for page in version_pages(version) for clause in page.clauses]
-
-
 def addendum_for(version: PolicyVersion, academy):
     """The approved addendum this academy's staff read with the version (academy or its pk)."""
     if academy is None:

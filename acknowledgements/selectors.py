@@ -198,12 +198,6 @@ def person_history(person: User) -> list[dict]:
              "status_label": STATUS_LABELS[a.status(today)]} for a in assignments]
 
 
-def current_versions() -> list[PolicyVersion]:
-    return list(PolicyVersion.objects.filter(
-        status=PolicyVersion.Status.PUBLISHED, policy__requires_acknowledgement=True
-    ).select_related("policy").order_by("policy__title"))
-
-
 #: Columns of the version row that lists of assignments never show (the imported document).
 _VERSION_UNUSED = ("version__source_text", "version__cover")
 #: What a short list of someone's own assignments shows ("My policies", the home panel).

@@ -31,6 +31,7 @@ from acknowledgements.sections import (
 )
 from audit.services import audit_event, audit_log, client_ip
 from core import navcache
+from core.errors import Refused
 from policies import textcache
 from policies.models import Clause, Policy, PolicyVersion
 from policies.selectors import audience_for
@@ -38,7 +39,7 @@ from policies.selectors import audience_for
 LINK_SALT = "acknowledgements.signed-link"
 
 
-class AcknowledgementError(Exception):
+class AcknowledgementError(Refused):
     """A domain error shown to the person as a message, never a 500."""
 
 

@@ -14,8 +14,9 @@ from accounts.pickers import PersonChoiceField, PersonSearchWidget
 from approvals.models import Kind, Outcome
 from approvals.routing import possible_deputies
 from approvals.selectors import monitorable_by
-from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, UploadError, check_upload, max_bytes
+from approvals.uploads import EVIDENCE_TYPES, MEDIA_TYPES, check_upload
 from core.dates import format_date, format_datetime
+from core.uploads import UploadRejected, max_bytes
 
 PLATFORMS = [
     ("facebook", "Facebook"), ("instagram", "Instagram"), ("x", "X (Twitter)"),
@@ -53,7 +54,7 @@ class MultipleFileField(forms.FileField):
         for upload in cleaned:
             try:
                 check_upload(upload, allowed=self.allowed)
-            except UploadError as exc:
+            except UploadRejected as exc:
                 errors.append(str(exc))
         if errors:
             raise forms.ValidationError(errors)

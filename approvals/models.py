@@ -325,9 +325,6 @@ class Delegation(models.Model):
     def __str__(self) -> str:
         return f"{self.deputy} for {self.delegator}, {self.starts_on} to {self.ends_on}"
 
-    def is_active_on(self, day) -> bool:
-        return self.ended_at is None and self.starts_on <= day <= self.ends_on
-
 
 class TwoStepRule(models.Model):
     """Posts matching a rule need the Principal, then the CEO (clause 8.1, configurable)."""

@@ -41,11 +41,12 @@ from approvals.workflow import (
 from audit.services import audit_log
 from core import navcache
 from core.dates import format_date
+from core.errors import Refused
 from core.workflow import Move, Step
 from notifications.services import notify
 
 
-class ApprovalError(Exception):
+class ApprovalError(Refused):
     """A move that is not allowed: shown to the person as a message, never a 500."""
 
 

@@ -7,15 +7,11 @@ from pathlib import Path
 from django.conf import settings
 
 from core import uploads
-from core.uploads import UploadRejected, max_bytes  # noqa: F401 (max_bytes: approvals.forms)
+from core.uploads import UploadRejected
 
 MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4",
                          "video/quicktime", "video/webm"})
 EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
-
-
-#: The portal's one upload check (core.uploads) decides; its refusals are UploadErrors here.
-UploadError = UploadRejected
 
 
 @dataclass(frozen=True)
@@ -33,7 +29,7 @@ def storage_root() -> Path:
 
 def check_upload(upload, *, allowed: frozenset[str]) -> tuple[str, str]:
     """(content type, extension) of a file really of an allowed type whose name agrees, or
-    UploadError (core.uploads.check_upload)."""
+    UploadRejected (core.uploads.check_upload)."""
     kinds = [uploads.BY_CONTENT_TYPE[content_type] for content_type in sorted(allowed)]
     _name, kind = uploads.check_upload(upload, allowed=kinds)
     return kind.content_type, kind.extensions[0].lstrip(".")
@@ -62,7 +58,7 @@ def file_path(relative: str) -> Path:
     root = storage_root().resolve()
     path = (root / relative).resolve()
     if root not in path.parents:
-        raise UploadError("Bad file path.")
+        raise UploadRejected("Bad file path.")
     return path
 
 
@@ -70,8 +66,5 @@ def file_sha256(relative: str) -> str | None:
     path = file_path(relative)
     if not path.exists():
         return None
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -1,9 +1,8 @@
-import csv
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -30,10 +29,12 @@ from approvals.models import (
     TwoStepRule,
 )
 from approvals.routing import Router, it_contact, monitoring_decider_role
-from approvals.uploads import UploadError, file_path, file_sha256, store
+from approvals.uploads import file_path, file_sha256, store
 from approvals.workflow import DECISION_MOVES, TRANSITIONS, possible
 from core import uploads
+from core.csvfile import csv_response
 from core.dates import format_date
+from core.errors import shown
 from policies.redline import render_marks_html, word_marks
 
 KIND_HELP = {
@@ -104,13 +105,11 @@ def create(request, kind: str):
     form_class = FORMS[kind]
     form = form_class(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             submission = _submission(form, files_allowed=form_class.upload_types)
             req = services.request_submit(kind=kind, requester=request.user,
                                           submission=submission, request=request)
-        except (services.ApprovalError, UploadError) as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, f"Sent for approval ({req.reference}). You will be told "
                              "when it is decided.")
             return redirect("approvals:detail", pk=req.pk)
@@ -185,13 +184,11 @@ def edit(request, pk: int):
                       existing_files=existing,
                       initial=form_class.initial_from(req, current))
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             submission = _submission(form, files_allowed=form_class.upload_types)
             revision = services.request_resubmit(req=req, actor=request.user,
                                                  submission=submission, request=request)
-        except (services.ApprovalError, UploadError) as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, f"Version {revision.number} sent for approval.")
             return redirect("approvals:detail", pk=req.pk)
     return render(request, "approvals/form.html", {
@@ -211,15 +208,13 @@ def decide(request, pk: int):
         # field at fault marked (a redirect would lose them all).
         return render(request, "approvals/detail.html",
                       _detail_context(request, req, decision_form=form), status=400)
-    try:
+    with shown(request) as attempt:
         event = services.request_decide(
             req=req, actor=request.user, outcome=form.cleaned_data["outcome"],
             reasons=form.cleaned_data["reasons"], conditions=form.cleaned_data["conditions"],
             response=form.cleaned_data.get("response", ""), request=request,
         )
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, f"Recorded: {TRANSITIONS[event.move].label}.")
     return redirect("approvals:detail", pk=req.pk)
 
@@ -230,11 +225,9 @@ def withdraw(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     form = ReasonForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
-    try:
+    with shown(request) as attempt:
         services.request_withdraw(req=req, actor=request.user, reasons=reasons, request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Request withdrawn.")
     return redirect("approvals:detail", pk=req.pk)
 
@@ -244,14 +237,12 @@ def withdraw(request, pk: int):
 def revoke(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     form = ReasonForm(request.POST)
-    try:
+    with shown(request) as attempt:
         if not form.is_valid():
             raise services.ApprovalError("Written reasons are required to revoke.")
         services.request_revoke(req=req, actor=request.user,
                                 reasons=form.cleaned_data["reasons"], request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Revoked. The requester has been told.")
     return redirect("approvals:detail", pk=req.pk)
 
@@ -265,15 +256,13 @@ def publication(request, pk: int):
                                                           .strftime("%Y-%m-%dT%H:%M")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown(request, form) as attempt:
             services.publication_record(
                 req=req, actor=request.user, url=data["url"], published_at=data["published_at"],
                 as_approved=data["as_approved"], differences=data["differences"],
                 request=request,
             )
-        except services.ApprovalError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             if data["as_approved"]:
                 messages.success(request, "Publication recorded. Thank you.")
             else:
@@ -323,7 +312,7 @@ def attachment(request, pk: int):
     item = selectors.get_attachment_for_user(request.user, pk)
     try:
         path = file_path(item.path)
-    except UploadError:
+    except uploads.UploadRejected:
         raise Http404("No such file.") from None
     if not path.exists():
         raise Http404("The file is missing from storage.")
@@ -370,22 +359,6 @@ def calendar(request):
     })
 
 
-def _csv(filename: str, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return response
-
-
-def _safe_cell(value) -> str:
-    text = str(value)
-    # Spreadsheet formula injection: a cell starting with these is shown as text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @requires("approvals.registers")
 def register(request):
     kinds = [Kind.PROFESSIONAL_USE, Kind.DEVICE, Kind.PERMISSION, Kind.MEDIA]
@@ -396,7 +369,7 @@ def register(request):
     requests = selectors.register_queryset(request.user, kinds=kinds,
                                            include_ended=include_ended)
     if request.GET.get("format") == "csv":
-        return _csv(f"approvals-register-{timezone.localdate():%Y-%m-%d}.csv",
+        return csv_response(f"approvals-register-{timezone.localdate():%Y-%m-%d}.csv",
                     selectors.register_rows(requests))
     return render(request, "approvals/register.html", {
         "requests": requests, "kinds": [(k.value, k.label) for k in
@@ -412,7 +385,7 @@ def monitoring_register(request):
                 .select_related("requester", "academy", "subject_person", "decided_by")
                 .order_by("-created_at"))
     if request.GET.get("format") == "csv":
-        return _csv(f"monitoring-register-{timezone.localdate():%Y-%m-%d}.csv",
+        return csv_response(f"monitoring-register-{timezone.localdate():%Y-%m-%d}.csv",
                     selectors.register_rows(requests))
     return render(request, "approvals/monitoring_register.html", {
         "requests": requests, "today": timezone.localdate(),
@@ -425,13 +398,11 @@ def delegations(request):
     form = DelegationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown(request, form) as attempt:
             services.delegation_create(delegator=request.user, deputy=data["deputy"],
                                        starts_on=data["starts_on"], ends_on=data["ends_on"],
                                        reason=data["reason"], request=request)
-        except services.ApprovalError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, f"{data['deputy'].full_name} is your deputy from "
                              f"{format_date(data['starts_on'])} to {format_date(data['ends_on'])}.")
             return redirect("approvals:delegations")
@@ -445,11 +416,9 @@ def delegations(request):
 @requires("approvals.delegate")
 def delegation_end(request, pk: int):
     delegation = get_object_or_404(Delegation, pk=pk, delegator=request.user)
-    try:
+    with shown(request) as attempt:
         services.delegation_end(delegation=delegation, actor=request.user, request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Delegation ended.")
     return redirect("approvals:delegations")
 
@@ -458,13 +427,11 @@ def delegation_end(request, pk: int):
 def routing(request):
     form = TwoStepRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             services.two_step_rule_add(academy=form.cleaned_data["academy"],
                                        account=form.cleaned_data["account"],
                                        actor=request.user, request=request)
-        except services.ApprovalError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             messages.success(request, "Rule added. New posts that match need two steps.")
             return redirect("approvals:routing")
     return render(request, "approvals/routing.html", {
@@ -478,11 +445,9 @@ def routing(request):
 @requires("approvals.configure")
 def routing_remove(request, pk: int):
     rule = get_object_or_404(TwoStepRule, pk=pk)
-    try:
+    with shown(request) as attempt:
         services.two_step_rule_remove(rule=rule, actor=request.user, request=request)
-    except services.ApprovalError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, "Rule removed.")
     return redirect("approvals:routing")
 

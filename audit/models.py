@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.errors import Immutable
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -13,7 +15,7 @@ class AuditEventQuerySet(models.QuerySet):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
-class AuditLogImmutable(Exception):
+class AuditLogImmutable(Immutable):
     pass
 
 

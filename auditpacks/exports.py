@@ -1,36 +1,14 @@
-"""CSV and XLSX exports of the registers (roster, case register, approvals registers)."""
+"""Tables for the register exports (roster, case register, approvals registers) and their XLSX
+form; the CSV form is core.csvfile's, and both pass every value through `core.csvfile.cell`."""
 
 from __future__ import annotations
 
-import csv
-import datetime
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils import timezone
-
 from auditpacks.sources import field_of
-from core.dates import format_date, format_datetime
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return format_datetime(value)
-    if isinstance(value, datetime.date):
-        return format_date(value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    # Spreadsheet formula injection: a cell must never start a formula.
-    return "'" + text if text.startswith(FORMULA_START) else text
+from core.csvfile import cell
 
 
 def table_from_rows(rows: Iterable[Any], columns: Sequence[tuple[str, str]] | None = None,
@@ -39,22 +17,14 @@ def table_from_rows(rows: Iterable[Any], columns: Sequence[tuple[str, str]] | No
     rows = list(rows)
     if columns is None and rows and isinstance(rows[0], list | tuple):
         # A header row followed by value rows.
-        return [str(h) for h in rows[0]], [[_cell(v) for v in row] for row in rows[1:]]
+        return [str(h) for h in rows[0]], [[cell(v) for v in row] for row in rows[1:]]
     if columns is None:
         first = rows[0] if rows else {}
         keys = list(first.keys()) if isinstance(first, dict) else []
         columns = [(key, key.replace("_", " ").capitalize()) for key in keys]
     headers = [heading for _, heading in columns]
-    cells = [[_cell(field_of(row, key)) for key, _ in columns] for row in rows]
+    cells = [[cell(field_of(row, key)) for key, _ in columns] for row in rows]
     return headers, cells
-
-
-def to_csv(headers: list[str], cells: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(cells)
-    return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel opens UTF-8 correctly
 
 
 def to_xlsx(headers: list[str], cells: list[list[Any]], title: str) -> bytes:

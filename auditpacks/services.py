@@ -20,12 +20,13 @@ from auditpacks import build
 from auditpacks.models import Pack
 from auditpacks.storage import pack_dir, retention, sha256_bytes
 from core.dates import format_date
+from core.errors import Refused
 from policies.models import Policy, PolicyVersion
 
 logger = logging.getLogger(__name__)
 
 
-class PackError(Exception):
+class PackError(Refused):
     """A pack cannot be requested or checked as asked; the message says why, for the user."""
 
 

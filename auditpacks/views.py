@@ -8,13 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import academy_scope, can, requires
+from accounts.permissions import academy_scope, can, may_export_roster, requires
 from audit.services import audit_log
 from auditpacks import exports, services
 from auditpacks.forms import PACKABLE_STATUSES, PolicyPackForm, VerifyForm
 from auditpacks.models import Pack
 from auditpacks.selectors import case_packs_for_user, get_pack_for_user
 from auditpacks.sources import SourceUnavailable, roster_section, selector
+from core.csvfile import csv_response
+from core.errors import shown
 from policies.models import PolicyVersion
 
 
@@ -37,14 +39,12 @@ def index(request):
     form = PolicyPackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with shown(request, form) as attempt:
             pack = services.pack_request_policy(
                 actor=request.user, version=data["version"], policy=data["policy"],
                 date_from=data["date_from"], date_to=data["date_to"], request=request,
             )
-        except services.PackError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if attempt:
             # Says nothing that goes stale: the progress below tells how far the build is.
             messages.success(request, f"Asked for pack {pack.document_id}. You can leave "
                                       "this page: it will be listed under Audit packs.")
@@ -54,8 +54,8 @@ def index(request):
         "form": form,
         "packs": packs[:50],
         "case_packs": case_packs_for_user(request.user)[:20],
-        "can_export_cases": _can_export_cases(request.user),
-        "can_export_approvals": _can_export_approvals(request.user),
+        "can_export_cases": can(request.user, "breaches.handle"),
+        "can_export_approvals": can(request.user, "approvals.registers"),
     })
 
 
@@ -70,10 +70,8 @@ def detail(request, document_id: str):
 @require_POST
 def retry(request, document_id: str):
     pack = get_pack_for_user(request.user, document_id)
-    try:
+    with shown(request):
         services.pack_retry(pack=pack, actor=request.user, request=request)
-    except services.PackError as exc:
-        messages.error(request, str(exc))
     return redirect("auditpacks:detail", document_id=pack.document_id)
 
 
@@ -132,23 +130,13 @@ def verify(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with shown(request, form, field="file"):
             result = services.pack_verify(data=upload.read(), actor=request.user,
                                           request=request, file_name=upload.name)
-        except services.PackError as exc:
-            form.add_error("file", str(exc))
     return render(request, "auditpacks/verify.html", {"form": form, "result": result})
 
 
 # --------------------------------------------------------------------------- exports
-
-
-def _can_export_cases(user) -> bool:
-    return can(user, "breaches.handle")
-
-
-def _can_export_approvals(user) -> bool:
-    return can(user, "approvals.registers")
 
 
 def _export_response(request, *, name: str, fmt: str, headers, cells, title: str,
@@ -156,16 +144,16 @@ def _export_response(request, *, name: str, fmt: str, headers, cells, title: str
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     stamp = timezone.localdate().strftime("%Y-%m-%d")
-    if fmt == "csv":
-        body, content_type = exports.to_csv(headers, cells), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(headers, cells, title)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"{name}-{stamp}.{fmt}"
     audit_log(action="auditpacks.export_downloaded", actor=request.user, obj=about,
               request=request, summary=f"Exported {title} ({fmt.upper()}, {len(cells)} rows)",
               changes={"export": name, "format": fmt, "rows": len(cells)})
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    if fmt == "csv":
+        return csv_response(filename, cells, header=headers)
+    response = HttpResponse(
+        exports.to_xlsx(headers, cells, title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -174,9 +162,9 @@ def _export_response(request, *, name: str, fmt: str, headers, cells, title: str
 def export_roster(request, version_pk: int, fmt: str):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=version_pk,
                                 status__in=PACKABLE_STATUSES)
-    scope = academy_scope(request.user)
-    if scope == []:
+    if not may_export_roster(request.user):
         raise PermissionDenied("You may not export the roster.")
+    scope = academy_scope(request.user)
     academy = None
     if scope is not None:
         from accounts.models import Academy
@@ -229,14 +217,15 @@ def export_list(request):
     from auditpacks.selectors import approvals_registers
 
     versions = []
-    if academy_scope(request.user) != [] and can(request.user, "compliance.academy"):
+    if may_export_roster(request.user):
         versions = PolicyVersion.objects.filter(status__in=PACKABLE_STATUSES).select_related(
             "policy").order_by("policy__title", "-created_at")
-    registers = approvals_registers(request.user) if _can_export_approvals(request.user) else None
+    may_export_approvals = can(request.user, "approvals.registers")
+    registers = approvals_registers(request.user) if may_export_approvals else None
     return render(request, "auditpacks/exports.html", {
         "versions": versions,
-        "can_export_cases": _can_export_cases(request.user),
-        "can_export_approvals": _can_export_approvals(request.user),
+        "can_export_cases": can(request.user, "breaches.handle"),
+        "can_export_approvals": may_export_approvals,
         "registers": registers,
         "back": reverse("auditpacks:index") if can(request.user, "auditpacks.policy_pack") else "",
     })

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
-from accounts.permissions import own_role
+from accounts.permissions import can, own_role
 from breaches.models import Case, CaseMember
 
 # Capacities a person can have in one case (used by the transition and action tables).
@@ -70,6 +70,12 @@ def cases_visible_to(user) -> QuerySet[Case]:
         if role == Role.PRINCIPAL and user.academy_id:
             visible |= Q(academy_id=user.academy_id, route_to_ceo=False)
     return Case.objects.filter(visible).exclude(concerned=user)
+
+
+def on_case_team(user) -> bool:
+    """Whether the case list is theirs: a handler by role ("breaches.handle"), or on the team
+    of at least one case."""
+    return can(user, "breaches.handle") or cases_visible_to(user).exists()
 
 
 def get_case_for_user(user, pk) -> Case:

@@ -27,9 +27,7 @@ from core.uploads import (
 )
 
 #: The portal's one upload check (core.uploads) decides; this module keeps what evidence is.
-EvidenceRejected = UploadRejected
 ACCEPTED = (PNG, JPEG, GIF, WEBP, PDF, HTML, MHTML)
-ACCEPTED_EXTENSIONS = tuple(ext for kind in ACCEPTED for ext in kind.extensions)
 
 
 def storage_dir() -> Path:
@@ -55,7 +53,7 @@ class StoredFile:
 
 
 def store_upload(upload) -> StoredFile:
-    """Check an uploaded file and write it to private storage; raise EvidenceRejected if not."""
+    """Check an uploaded file and write it to private storage; raise UploadRejected if not."""
     name, kind = uploads.check_upload(upload, allowed=ACCEPTED)
     limit = max_bytes()
     folder = storage_dir()
@@ -70,7 +68,7 @@ def store_upload(upload) -> StoredFile:
             for chunk in upload.chunks():
                 size += len(chunk)
                 if size > limit:  # the declared size can lie
-                    raise EvidenceRejected(
+                    raise UploadRejected(
                         f"“{name}” is larger than the {limit / 1048576:.0f} MB limit."
                     )
                 digest.update(chunk)

@@ -17,6 +17,7 @@ from django.db.models import Case as DbCase
 from django.db.models import DateField, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from accounts.models import Role
 from breaches.access import (  # noqa: F401  (re-exported API)
     can_open_case,
     case_roles,
@@ -286,3 +287,15 @@ def evidence_for_user(user, pk) -> Evidence:
         raise Http404("No such file.")
     get_case_for_user(user, evidence.case_id)
     return evidence
+
+
+def routed_to_label(case) -> str:
+    """Who the report went to, as the confirmation page says it (never a name)."""
+    role = case.receiver.role
+    if role == Role.PRINCIPAL:
+        return f"the Principal of {case.academy.name}"
+    if role == Role.CEO:
+        return "the CEO"
+    if role == Role.HR:
+        return "HR, who involve the Chair of the Trust Board"
+    return "the person who handles reports"

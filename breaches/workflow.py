@@ -11,6 +11,7 @@ concerned), member (added to the case), appeal_hearer, concerned (once notified)
 
 from breaches.access import CEO, CONCERNED, HANDLER, HEARER, HR, MEMBER, PRINCIPAL
 from breaches.models import State
+from core.errors import Refused
 from core.workflow import Move, Workflow
 
 #: Who runs a case: its handler, or the CEO.
@@ -63,7 +64,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 WORKING_STATES = frozenset({State.TRIAGE, State.INFORMAL, State.INVESTIGATION, State.APPEAL})
 
 
-class CaseError(Exception):
+class CaseError(Refused):
     """A move or action that is not allowed; the message is shown to the person."""
 
 

@@ -74,7 +74,8 @@ class HomePanel:
 
 
 @cache
-def _module(app: str, name: str) -> ModuleType | None:
+def app_module(app: str, name: str) -> ModuleType | None:
+    """The app's module `name` (hooks, demo, reminders), or None if the app has none."""
     try:
         return importlib.import_module(f"{app}.{name}")
     except ModuleNotFoundError as exc:
@@ -89,7 +90,7 @@ def nav_items(request) -> list[NavItem]:
     def compute() -> list[NavItem]:
         items: list[NavItem] = []
         for app in APP_ORDER:
-            module = _module(app, "hooks")
+            module = app_module(app, "hooks")
             if module is not None and hasattr(module, "nav_items"):
                 items.extend(module.nav_items(request))
         return sorted(items, key=lambda item: (item.order, item.label))
@@ -100,18 +101,18 @@ def nav_items(request) -> list[NavItem]:
 def nav_models() -> list[str]:
     """"app_label.Model" names whose changes may change someone's navigation or home page."""
     return [name for app in APP_ORDER
-            if (module := _module(app, "hooks")) is not None
+            if (module := app_module(app, "hooks")) is not None
             for name in getattr(module, "NAV_MODELS", [])]
 
 
 def home_panels(request) -> list[HomePanel]:
     panels: list[HomePanel] = []
     for app in APP_ORDER:
-        module = _module(app, "hooks")
+        module = app_module(app, "hooks")
         if module is not None and hasattr(module, "home_panels"):
             panels.extend(module.home_panels(request))
     return sorted(panels, key=lambda panel: (not panel.urgent, panel.order, panel.title))
 
 
 def demo_modules() -> list[tuple[str, ModuleType]]:
-    return [(app, m) for app in APP_ORDER if (m := _module(app, "demo")) is not None]
+    return [(app, m) for app in APP_ORDER if (m := app_module(app, "demo")) is not None]

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from core.errors import Refused
 
-class UploadRejected(ValueError):
+
+class UploadRejected(Refused, ValueError):
     """The upload is not acceptable; the message is shown to the person as it is."""
 
 
@@ -193,18 +195,22 @@ def identify(name: str, head: bytes, allowed: Iterable[FileKind]) -> FileKind:
             + ("its contents do not match any of these." if kind is None
                else f"its contents are a {kind.label}.")
         )
-    ext = "." + name.rpartition(".")[2].lower()
-    if ext not in kind.extensions:
-        raise UploadRejected(
-            f"“{name}” is called {ext} but its contents are a {kind.label}. "
-            f"Rename it to end in {kind.extensions[0]} if that is right."
-        )
+    _check_extension(name, kind)
     if kind.is_image and _MARKUP.search(head):
         raise UploadRejected(
             f"“{name}” is a {kind.label} with web page code inside it, which is how harmful "
             "files disguise themselves. Take a fresh screenshot and attach that instead."
         )
     return kind
+
+
+def _check_extension(name: str, kind: FileKind) -> None:
+    ext = "." + name.rpartition(".")[2].lower()
+    if ext not in kind.extensions:
+        raise UploadRejected(
+            f"“{name}” is called {ext} but its contents are a {kind.label}. "
+            f"Rename it to end in {kind.extensions[0]} if that is right."
+        )
 
 
 def check_upload(upload, *, allowed: Iterable[FileKind], limit: int | None = None,
@@ -227,12 +233,7 @@ def check_upload(upload, *, allowed: Iterable[FileKind], limit: int | None = Non
     if head.startswith(b"PK\x03\x04") and any(kind in allowed for kind in _PACKAGES):
         kind = _office_kind(upload, allowed)
         if kind is not None:
-            ext = "." + name.rpartition(".")[2].lower()
-            if ext not in kind.extensions:
-                raise UploadRejected(
-                    f"“{name}” is called {ext} but its contents are a {kind.label}. "
-                    f"Rename it to end in {kind.extensions[0]} if that is right."
-                )
+            _check_extension(name, kind)
             return name, kind
     return name, identify(name, head, allowed)
 

@@ -19,8 +19,8 @@ CACHE_SECONDS = 60 * 60 * 24 * 7
 
 
 def _cache_key(version: PolicyVersion, addendum) -> str | None:
-    """PDFs of versions whose text can no longer change are kept: laying out a policy takes
-    about a second of CPU, and public pages may be asked for it by anyone."""
+    """PDFs of versions whose text can no longer change are kept: laying out a policy is
+    slow (docs/load.md), and public pages may be asked for it by anyone."""
     if version.status not in PolicyVersion.READABLE or not version.content_hash:
         return None
     extra = ""

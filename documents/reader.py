@@ -22,6 +22,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx2python import docx2python
 
+from core.errors import Refused
 from documents.wordlists import ListItem, Numbering, to_letter, to_roman
 
 __all__ = ["DocumentReadError", "MAX_WORD_BYTES", "docx_to_policy_text", "policy_text_from_file"]
@@ -42,12 +43,8 @@ ADDENDUM_HEADING = "Academy addendum"
 SAVE_AS_DOCX = "open it in Word (or LibreOffice) and save it as a Word Document (.docx)"
 
 
-class DocumentReadError(ValueError):
+class DocumentReadError(Refused, ValueError):
     """The file is not a Word document the portal can read; ``message`` says what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def policy_text_from_file(name: str, data: bytes) -> str | None:

@@ -122,7 +122,7 @@ def version_docx(version, clauses: Sequence, *, addendum=None, trust_name: str =
     document.core_properties.author = trust_name or "Policy Portal"
     document.styles["Normal"].font.size = Pt(11)
 
-    # Style ids looked up once: python-docx's lookup by name costs ~8 ms a paragraph.
+    # Style ids looked up once: python-docx's lookup by name is slow (docs/load.md).
     style_ids = {name: document.styles[name].style_id
                  for name in ("Title", "Heading 1", "Heading 2", "List Paragraph")}
 

@@ -30,15 +30,17 @@ class Reminder:
     reason: str = ""
 
 
-def collect_all(today) -> Iterator[Reminder]:
-    import importlib
+def collectors() -> Iterator[tuple[str, object]]:
+    """(app, its `reminders` module) for every app in REMINDER_APPS that has one."""
+    from core.hooks import app_module
 
     for app in REMINDER_APPS:
-        try:
-            module = importlib.import_module(f"{app}.reminders")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{app}.reminders":
-                continue
-            raise
+        module = app_module(app, "reminders")
+        if module is not None:
+            yield app, module
+
+
+def collect_all(today) -> Iterator[Reminder]:
+    for _app, module in collectors():
         collected: Iterable[Reminder] = module.collect_reminders(today)
         yield from collected

@@ -1,6 +1,6 @@
 from django.http import Http404
 
-from notifications.models import Delivery, Notification
+from notifications.models import Notification
 
 
 def unread_count(user) -> int:
@@ -13,9 +13,3 @@ def get_notification_for_user(user, pk: int) -> Notification:
     if notification is None:
         raise Http404("No such notification.")
     return notification
-
-
-def deliveries_needing_attention():
-    return Delivery.objects.filter(
-        status__in=[Delivery.Status.FAILED, Delivery.Status.ABANDONED]
-    ).select_related("recipient")

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import navcache
+from core.errors import Refused
 from core.mail import render_subject
 from notifications.kinds import (
     DAILY,
@@ -178,6 +179,10 @@ def preferences_for(user) -> dict[str, str]:
     }
 
 
+class NotificationError(Refused, ValueError):
+    """A choice or a retry that is not allowed; the message is for the person."""
+
+
 def preferences_update(*, user, choices: dict[str, str], request=None) -> dict[str, str]:
     """Save a person's choices; refuses a choice a group does not allow."""
     from audit.services import audit_log
@@ -186,9 +191,9 @@ def preferences_update(*, user, choices: dict[str, str], request=None) -> dict[s
     for code, choice in choices.items():
         group = GROUPS.get(code)
         if group is None:
-            raise ValueError(f"Unknown notification group {code!r}.")
+            raise NotificationError(f"Unknown notification group {code!r}.")
         if choice not in group.choices:
-            raise ValueError(f"{group.label}: that choice is not allowed.")
+            raise NotificationError(f"{group.label}: that choice is not allowed.")
     changed = {code: [before[code], choice] for code, choice in choices.items()
                if before[code] != choice}
     with transaction.atomic():
@@ -503,7 +508,7 @@ def delivery_retry(*, delivery: Delivery, actor, request=None) -> None:
     from audit.services import audit_log
 
     if delivery.status not in (Delivery.Status.FAILED, Delivery.Status.ABANDONED):
-        raise ValueError("Only a failed email can be retried.")
+        raise NotificationError("Only a failed email can be retried.")
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk, status=delivery.status).update(
             status=Delivery.Status.PENDING, next_attempt_at=None, attempts=0

@@ -53,15 +53,7 @@ def _key(reminder: reminders.Reminder) -> tuple:
 
 def _collect(today: date, result: SweepResult):
     """Every app's reminders; one app failing does not stop the others."""
-    import importlib
-
-    for app in reminders.REMINDER_APPS:
-        try:
-            module = importlib.import_module(f"{app}.reminders")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{app}.reminders":
-                continue
-            raise
+    for app, module in reminders.collectors():
         try:
             yield from module.collect_reminders(today)
         except Exception as exc:

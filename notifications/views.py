@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import requires
+from core.errors import shown
 from notifications.forms import PreferencesForm
 from notifications.kinds import GROUPS
 from notifications.models import Delivery, Notification
@@ -127,10 +128,8 @@ def delivery_retry_view(request, pk: int):
     delivery = Delivery.objects.filter(pk=pk).select_related("recipient").first()
     if delivery is None:
         raise Http404("No such email.")
-    try:
+    with shown(request) as attempt:
         delivery_retry(delivery=delivery, actor=request.user, request=request)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt:
         messages.success(request, f"The email to {delivery.address} will be sent again.")
     return redirect(reverse("notifications:deliveries") + "?status=attention")

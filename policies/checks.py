@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.errors import Refused
+
 
 def _normalise(line: str) -> str:
     return " ".join(line.split())
@@ -19,18 +21,8 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-class PolicyParseError(ValueError):
+class PolicyParseError(Refused, ValueError):
     """The text is not a policy document we can read; ``line_number`` is 1-based or None."""
-
-    def __init__(self, message: str, line_number: int | None = None) -> None:
-        super().__init__(message, line_number)
-        self.message = message
-        self.line_number = line_number
-
-    def __str__(self) -> str:
-        if self.line_number is None:
-            return self.message
-        return f"Line {self.line_number}: {self.message}"
 
 
 @dataclass(frozen=True)

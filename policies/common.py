@@ -11,22 +11,13 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.models import Role, User
+from core.errors import Refused
 from policies.models import Clause, Policy, PolicyImmutable, PolicyVersion
 from policies.parsing import ParsedClause, render_policy_text
 
 
-class PolicyError(Exception):
+class PolicyError(Refused):
     """A domain error with a message for the person who tried; ``line_number`` when known."""
-
-    def __init__(self, message: str, line_number: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line_number = line_number
-
-    def __str__(self) -> str:
-        if self.line_number is None:
-            return self.message
-        return f"Line {self.line_number}: {self.message}"
 
 
 class TransitionNotAllowed(PolicyError):

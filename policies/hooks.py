@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import can
+from accounts.permissions import can, principal_of
 from core.hooks import HomePanel, NavItem
 from policies import selectors
 from policies.models import AcademyAddendum, Policy, PolicyVersion
@@ -83,9 +83,9 @@ def home_panels(request) -> list[HomePanel]:
             item = _version_item(addendum.version, f"{addendum.academy} addendum awaits your "
                                  "approval")
             waiting.append(item)
-    if user.role == "principal" and user.academy_id:
+    if principal_of(user):
         for addendum in AcademyAddendum.objects.filter(
-            academy_id=user.academy_id, status=AcademyAddendum.Status.DRAFT,
+            academy_id=principal_of(user), status=AcademyAddendum.Status.DRAFT,
             version__status__in=PolicyVersion.IN_PROGRESS,
         ).select_related("version__policy").only(*ADDENDUM_FIELDS):
             waiting.append(_version_item(

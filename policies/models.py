@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Academy, Role
+from core.errors import Immutable
 
 
-class PolicyImmutable(Exception):
+class PolicyImmutable(Immutable):
     """Raised when something tries to change a version that is no longer a draft."""
 
 

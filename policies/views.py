@@ -15,9 +15,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Academy
-from accounts.permissions import can, requires
+from accounts.permissions import addendum_academy_scope, can, requires
 from audit.models import AuditEvent
 from core import uploads
+from core.errors import Refused, sentence, shown
 from policies import selectors, services, textcache
 from policies.common import lower_first
 from policies.cover import cover_changes
@@ -30,11 +31,10 @@ from policies.forms import (
     TransitionForm,
 )
 from policies.import_preview import build_preview, text_digest
-from policies.models import Clause, PolicyImmutable, PolicyVersion
+from policies.models import Clause, PolicyVersion
 from policies.redline import render_marks_html, summary, word_marks
 
 S = PolicyVersion.Status
-DomainErrors = (services.PolicyError, PolicyImmutable)
 
 
 def _version_or_404(request, slug: str, label: str) -> PolicyVersion:
@@ -156,10 +156,9 @@ def policy_register(request):
                 title=form.cleaned_data["title"], document=form.cleaned_data["document"],
                 summary=form.cleaned_data["summary"], actor=request.user, request=request,
             )
-        except services.PolicyError as exc:
-            text = exc.message[:1].upper() + exc.message[1:]
+        except Refused as exc:
             form.add_error("document" if isinstance(exc, services.DocumentRejected) else None,
-                           text if text.endswith(".") else text + ".")
+                           sentence(exc))
         else:
             messages.success(request, f"{policy.title} is registered with its document.")
             return redirect("policies:policy_detail", policy.slug)
@@ -214,8 +213,8 @@ def policy_settings(request, slug: str):
         try:
             services.policy_update_settings(policy=policy, actor=request.user, request=request,
                                             **form.cleaned_data)
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
+        except Refused as exc:
+            form.add_error(None, sentence(exc))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
@@ -228,10 +227,9 @@ def policy_settings(request, slug: str):
 @requires("policies.manage")
 def policy_new_draft(request, slug: str):
     policy = selectors.get_policy_for_user(request.user, slug)
-    try:
+    with shown(request) as attempt:
         draft = services.version_new_draft(policy=policy, actor=request.user, request=request)
-    except DomainErrors as exc:
-        messages.error(request, _sentence(exc))
+    if not attempt:
         return redirect("policies:policy_detail", policy.slug)
     messages.success(request, f"Draft {draft.label} started from the published version.")
     return redirect("policies:version_edit", policy.slug, draft.label)
@@ -245,13 +243,11 @@ def review_record(request, slug: str):
         "reviewed_on": timezone.localdate(), "reviewer_name": request.user.full_name,
     })
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             services.policy_review_record(
                 policy=policy, actor=request.user, request=request, **form.cleaned_data
             )
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
+        if attempt:
             policy.refresh_from_db()
             messages.success(
                 request, f"Review recorded. The next review is due by "
@@ -396,8 +392,9 @@ def version_record(request, slug: str, label: str):
     academies_free = Academy.objects.filter(is_central=False).exclude(
         pk__in=[a.academy_id for a in addenda]
     )
-    if request.user.role == "principal":
-        academies_free = academies_free.filter(pk=request.user.academy_id)
+    scope = addendum_academy_scope(request.user)
+    if scope is not None:
+        academies_free = academies_free.filter(pk__in=scope)
     return render(request, "policies/version_record.html", {
         "policy": version.policy,
         "version": version,
@@ -436,14 +433,12 @@ def version_transition(request, slug: str, label: str, to: str):
     form = TransitionForm(request.POST or None, transition=transition)
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
-        try:
+        with shown(request, form) as attempt:
             services.version_transition(
                 version=version, to_status=to, actor=request.user, request=request,
                 reason=form.cleaned_data["reason"], **details,
             )
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
+        if attempt:
             version.refresh_from_db()
             messages.success(request, f"{version.policy.title} {version.label} is now "
                              f"{lower_first(version.get_status_display())}.")
@@ -461,9 +456,3 @@ def version_transition(request, slug: str, label: str, to: str):
         if to == S.PUBLISHED else [],
         "questions": selectors.question_summary(version) if to == S.PUBLISHED else None,
     })
-
-
-def _sentence(exc: Exception) -> str:
-    text = str(exc)
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "?", "!")) else text + "."

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Academy
 from accounts.permissions import requires
+from core.errors import Refused, sentence, shown
 from policies import services
 from policies.common import lower_first
 from policies.forms import (
@@ -24,7 +25,7 @@ from policies.forms import (
 )
 from policies.models import AcademyAddendum, Clause
 from policies.redline import render_marks_html, summary
-from policies.views import DomainErrors, _draft_or_404, _sentence, _version_or_404
+from policies.views import _draft_or_404, _version_or_404
 
 
 @requires("policies.manage")
@@ -33,12 +34,10 @@ def cover_edit(request, slug: str, label: str):
     version = _draft_or_404(request, slug, label)
     form = CoverForm(request.POST or None, cover=version.cover or {})
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             services.version_cover_update(version=version, values=form.cleaned_data,
                                           actor=request.user, request=request)
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
+        if attempt:
             messages.success(request, "Cover sheet saved.")
             return redirect("policies:version_record", slug, label)
     return render(request, "policies/cover_form.html", {
@@ -95,10 +94,10 @@ def version_edit(request, slug: str, label: str):
                     messages.success(request, f"Clause {clause.number} moved {action}.")
                 return redirect(reverse("policies:version_edit", args=[slug, version.label])
                                 + f"#edit-{clause.order}")
-        except DomainErrors as exc:
-            messages.error(request, _sentence(exc))
+        except Refused as exc:
+            messages.error(request, sentence(exc))
             if action == "add":
-                add_form.add_error(None, _sentence(exc))
+                add_form.add_error(None, sentence(exc))
     return render(request, "policies/version_edit.html", {
         "policy": version.policy, "version": version, "clauses": clauses,
         "add_form": add_form, "label_form": label_form,
@@ -111,14 +110,12 @@ def clause_edit(request, slug: str, label: str, pk: int):
     clause = get_object_or_404(Clause, version=version, pk=pk)
     form = ClauseForm(request.POST or None, initial={"number": clause.number, "text": clause.text})
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             services.clause_update(
                 clause=clause, number=form.cleaned_data["number"],
                 text=form.cleaned_data["text"], actor=request.user, request=request,
             )
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
+        if attempt:
             messages.success(request, f"Clause {form.cleaned_data['number']} saved.")
             return redirect(reverse("policies:version_edit", args=[slug, label])
                             + f"#edit-{clause.order}")
@@ -147,12 +144,10 @@ def version_replace(request, slug: str, label: str):
                 error["line"] = lines[exc.line_number - 1] if exc.line_number <= len(lines) else ""
         else:
             if request.POST.get("action") == "save":
-                try:
+                with shown(request, form) as attempt:
                     services.version_replace_text(version=version, text=text,
                                                   actor=request.user, request=request)
-                except DomainErrors as exc:
-                    form.add_error(None, _sentence(exc))
-                else:
+                if attempt:
                     messages.success(request, f"Text replaced: {len(parsed)} clauses.")
                     return redirect("policies:version_edit", slug, label)
             from policies.redline import redline
@@ -182,13 +177,11 @@ def addendum_edit(request, slug: str, label: str, code: str):
     addendum = version.addenda.filter(academy=academy).first()
     form = AddendumForm(request.POST or None, initial={"text": addendum.text if addendum else ""})
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request, form) as attempt:
             services.addendum_save(version=version, academy=academy,
                                    text=form.cleaned_data["text"], actor=request.user,
                                    request=request)
-        except DomainErrors as exc:
-            form.add_error(None, _sentence(exc))
-        else:
+        if attempt:
             messages.success(request, f"Addendum for {academy} saved as a draft. Send it to the "
                              "CEO for approval when it is ready.")
             return redirect("policies:version_record", slug, label)
@@ -215,12 +208,10 @@ def addendum_move(request, slug: str, label: str, code: str, to: str):
     addendum = get_object_or_404(AcademyAddendum, version=version, academy__code=code)
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
+    with shown(request) as attempt:
         services.addendum_transition(addendum=addendum, to_status=to, actor=request.user,
                                      reason=form.cleaned_data.get("reason", ""), request=request)
-    except DomainErrors as exc:
-        messages.error(request, _sentence(exc))
-    else:
+    if attempt:
         addendum.refresh_from_db()
         messages.success(request, f"The {addendum.academy} addendum is now "
                          f"{lower_first(addendum.get_status_display())}.")

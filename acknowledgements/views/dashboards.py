@@ -1,10 +1,9 @@
 """The compliance dashboards (trust, academy, category, team) and a person's history."""
 
-import csv
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,13 +15,14 @@ from accounts.permissions import (
     compliance_category_scope,
     compliance_may_see_academy,
     compliance_views,
+    manages,
     may_nudge,
     may_record_acknowledgement_for,
     requires,
 )
 from acknowledgements import compliance_cache, selectors
 from acknowledgements.forms import NudgeForm
-from core.dates import format_date, format_datetime
+from core.csvfile import csv_response
 from policies.models import PolicyVersion
 
 #: Up to this many people, the dashboard sorts and cuts a page of full rows in one query.
@@ -54,39 +54,20 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_value(value):
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return format_datetime(value)
-    if hasattr(value, "strftime"):
-        return format_date(value)
-    text = "" if value is None else str(value)
-    # Keep spreadsheet programs from running formulas from people's names.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def _csv_response(rows_qs, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def generate():
-        yield writer.writerow([label for _, label in CSV_COLUMNS])
+def _roster_csv(rows_qs, filename: str):
+    def rows():
         batch = []
         for values in rows_qs.iterator(chunk_size=2000):
             batch.append(values)
             if len(batch) == 2000:
                 for row in selectors.rows_from(batch):
-                    yield writer.writerow([_csv_value(row[key]) for key, _ in CSV_COLUMNS])
+                    yield [row[key] for key, _ in CSV_COLUMNS]
                 batch = []
         for row in selectors.rows_from(batch):
-            yield writer.writerow([_csv_value(row[key]) for key, _ in CSV_COLUMNS])
+            yield [row[key] for key, _ in CSV_COLUMNS]
 
-    response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(filename, rows(), header=[label for _, label in CSV_COLUMNS],
+                        stream=True)
 
 
 _STATUS_FILTERS = ("done", "overdue", "outstanding", "not_done")
@@ -138,7 +119,7 @@ def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdow
 
     if request.GET.get("format") == "csv":
         name = f"acknowledgements-{slug}-{version.policy.slug}-{version.label}-{today}.csv"
-        return _csv_response(rows_qs(), name)
+        return _roster_csv(rows_qs(), name)
     status = status if status in _STATUS_FILTERS else ""
 
     def figures() -> dict:
@@ -190,7 +171,7 @@ def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdow
     page = Paginator(range(data["count"]), 50).get_page(data["number"])
     user = request.user
     for row in rows:  # the "Remind" button: only the person's line manager sees it
-        row["may_nudge"] = row["line_manager_id"] == user.pk and row["status"] != "done"
+        row["may_nudge"] = row["status"] != "done" and manages(user, row["line_manager_id"])
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)
@@ -302,19 +283,16 @@ def person_history(request, pk: int):
         item["may_record"] = open_request and may_record_acknowledgement_for(request.user,
                                                                              person)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="history-{person.pk}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["Policy", "Version", "Asked on", "Due by", "Status", "Acknowledged at",
-                         "How", "Content hash", "Record"])
+        rows = []
         for item in history:
             a, r = item["assignment"], item["assignment"].acknowledgement
-            writer.writerow([a.version.policy.title, a.version.label, _csv_value(a.assigned_on),
-                             _csv_value(a.due_on), item["status_label"],
-                             _csv_value(a.acknowledged_at),
-                             r.get_method_display() if r else "", r.content_hash if r else "",
-                             f"#{r.sequence}" if r else ""])
-        return response
+            rows.append([a.version.policy.title, a.version.label, a.assigned_on, a.due_on,
+                         item["status_label"], a.acknowledged_at,
+                         r.get_method_display() if r else "", r.content_hash if r else "",
+                         f"#{r.sequence}" if r else ""])
+        return csv_response(f"history-{person.pk}.csv", rows, header=[
+            "Policy", "Version", "Asked on", "Due by", "Status", "Acknowledged at", "How",
+            "Content hash", "Record"])
     return render(request, "acknowledgements/person.html", {
         "person": person, "history": history, "nudge_form": NudgeForm(),
     })

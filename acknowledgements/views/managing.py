@@ -9,6 +9,7 @@ from accounts.permissions import may_nudge, requires
 from acknowledgements import selectors, services
 from acknowledgements.forms import NudgeForm, OnBehalfForm, QuestionForm, TokenOnlyForm
 from acknowledgements.models import Method, Question
+from core.errors import shown
 from policies.models import Policy, PolicyVersion
 
 
@@ -18,12 +19,10 @@ def nudge(request, pk: int):
     assignment = selectors.get_assignment_for_manager(request.user, pk, may_nudge)
     form = NudgeForm(request.POST)
     if form.is_valid():
-        try:
+        with shown(request) as attempt:
             services.nudge_send(assignment=assignment, sender=request.user,
                                 message=form.cleaned_data["message"], request=request)
-        except services.AcknowledgementError as error:
-            messages.error(request, str(error))
-        else:
+        if attempt:
             messages.success(request, f"Reminder sent to {assignment.person.full_name}.")
     back = request.POST.get("next", "")
     if back.startswith("/acknowledgements/") and "//" not in back:
@@ -48,15 +47,13 @@ def on_behalf(request, pk: int):
     form = OnBehalfForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         note = form.cleaned_data["note"].strip()
-        try:
+        with shown(request) as attempt:
             outcome = services.acknowledgement_record(
                 assignment=assignment, method=Method.ON_BEHALF, request=request,
                 recorded_by=request.user,
                 attestation=attestation + (f"\nNote: {note}" if note else ""),
             )
-        except services.AcknowledgementError as error:
-            messages.error(request, str(error))
-        else:
+        if attempt:
             if outcome.created:
                 messages.success(request, f"Recorded {person.full_name}'s acknowledgement.")
             else:
@@ -69,21 +66,25 @@ def on_behalf(request, pk: int):
     })
 
 
+def _question_saved(request, form, version, question=None) -> bool:
+    """Save a valid QuestionForm (a new question, or `question` changed); a refusal goes on the
+    form."""
+    data = form.cleaned_data
+    with shown(request, form) as attempt:
+        services.question_save(version=version, actor=request.user, text=data["text"],
+                               choices=data["choice_list"], correct_choice=data["correct"] - 1,
+                               clause=data["clause"], order=data["order"], question=question,
+                               request=request)
+    return bool(attempt)
+
+
 @requires("policies.manage")
 def questions(request, version_pk: int):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=version_pk)
     form = QuestionForm(request.POST if request.method == "POST" else None, version=version)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.question_save(version=version, actor=request.user, text=data["text"],
-                                   choices=data["choice_list"], correct_choice=data["correct"] - 1,
-                                   clause=data["clause"], order=data["order"], request=request)
-        except services.AcknowledgementError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Question added.")
-            return redirect("acknowledgements:questions", version.pk)
+    if request.method == "POST" and form.is_valid() and _question_saved(request, form, version):
+        messages.success(request, "Question added.")
+        return redirect("acknowledgements:questions", version.pk)
     return render(request, "acknowledgements/questions.html", {
         "version": version, "questions": version.ack_questions.select_related("clause"),
         "form": form,
@@ -100,18 +101,10 @@ def question_edit(request, pk: int):
                "order": question.order}
     form = QuestionForm(request.POST if request.method == "POST" else None, version=version,
                         initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.question_save(version=version, actor=request.user, text=data["text"],
-                                   choices=data["choice_list"], correct_choice=data["correct"] - 1,
-                                   clause=data["clause"], order=data["order"],
-                                   question=question, request=request)
-        except services.AcknowledgementError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Question saved.")
-            return redirect("acknowledgements:questions", version.pk)
+    if (request.method == "POST" and form.is_valid()
+            and _question_saved(request, form, version, question)):
+        messages.success(request, "Question saved.")
+        return redirect("acknowledgements:questions", version.pk)
     return render(request, "acknowledgements/question_edit.html", {
         "version": version, "question": question, "form": form,
     })

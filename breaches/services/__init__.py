@@ -6,7 +6,6 @@ Split by responsibility; every public name stays importable from `breaches.servi
 `retention` (anonymising closed cases).
 """
 
-from breaches.evidence import EvidenceRejected
 from breaches.services.casework import (
     case_assign_handler,
     case_cpoms_record,
@@ -48,7 +47,7 @@ from breaches.services.transitions import case_transition
 from breaches.workflow import CaseError
 
 __all__ = [
-    "DEFAULT_RETENTION_MONTHS", "SANCTIONS", "CaseError", "DraftSpent", "EvidenceRejected",
+    "DEFAULT_RETENTION_MONTHS", "SANCTIONS", "CaseError", "DraftSpent",
     "apply_retention", "can_open", "case_anonymise", "case_assign_handler", "case_cpoms_record",
     "case_evidence_add", "case_item_add", "case_item_record_compliance", "case_legal_hold",
     "case_member_add",

@@ -143,7 +143,7 @@ def draft_attach_evidence(*, owner: User, upload, description: str = "",
                           token=None) -> Evidence:
     if draft_token_spent(token):
         raise DraftSpent("This report has already been sent; start a new report.")
-    stored = store_upload(upload)  # raises EvidenceRejected before anything is kept
+    stored = store_upload(upload)  # raises UploadRejected before anything is kept
     try:
         with transaction.atomic():
             draft = draft_save(owner=owner, data=data or {}, kind=kind, token=token) \

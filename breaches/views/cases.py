@@ -1,6 +1,5 @@
 """The case team's pages: the list, the register, the case, its moves and actions."""
 
-import csv
 from functools import wraps
 
 from allauth.core.exceptions import ReauthenticationRequired
@@ -8,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -21,12 +20,14 @@ from audit.services import audit_log
 from breaches import forms, selectors, services
 from breaches.access import (
     case_roles,
+    on_case_team,
     recently_authenticated,
 )
-from breaches.evidence import EvidenceRejected
 from breaches.models import Case, CaseItem, State
 from breaches.workflow import CASES, CaseError, available_moves, may
 from core import uploads
+from core.csvfile import csv_response
+from core.errors import shown
 
 
 def case_team_view(view):
@@ -50,14 +51,10 @@ def case_team_view(view):
 
 # --------------------------------------------------------------------------- the case team
 
-def _case_list_allowed(user) -> bool:
-    return can(user, "breaches.handle") or selectors.cases_visible_to(user).exists()
-
-
 @login_required
 @never_cache
 def case_list(request):
-    if not _case_list_allowed(request.user):
+    if not on_case_team(request.user):
         raise PermissionDenied("You do not have permission to see this page.")
     state = request.GET.get("state", "open")
     cases = selectors.handler_case_list(
@@ -79,7 +76,7 @@ def case_list(request):
 @login_required
 @never_cache
 def case_export(request):
-    if not _case_list_allowed(request.user):
+    if not on_case_team(request.user):
         raise PermissionDenied("You do not have permission to see this page.")
     if not recently_authenticated(request):
         raise ReauthenticationRequired()
@@ -87,17 +84,7 @@ def case_export(request):
     audit_log(action="breaches.register_exported", actor=request.user,
                        summary=f"Exported the case register ({len(rows) - 1} cases)",
                        request=request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="case-register.csv"'
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([_csv_safe(value) for value in row])
-    return response
-
-
-def _csv_safe(value) -> str:
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_response("case-register.csv", rows[1:], header=rows[0])
 
 
 @case_team_view
@@ -173,13 +160,11 @@ def case_move(request, case: Case, target: str):
     form = _move_form(case, move, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with shown(request, form) as attempt:
             services.case_transition(case=case, target=target, actor=request.user,
                                      reason=data.pop("reason", "") or "", data=data,
                                      request=request)
-        except CaseError as error:
-            form.add_error(None, str(error))
-        else:
+        if attempt:
             messages.success(request, f"Done: {move.label.lower()}.")
             return redirect("breaches:case_detail", case.pk)
     return render(request, "breaches/case_move.html", {"case": case, "move": move,
@@ -193,11 +178,9 @@ def _case_post(handler):
     @case_team_view
     @wraps(handler)
     def wrapper(request, case: Case, *args, **kwargs):
-        try:
+        with shown(request) as attempt:
             done = handler(request, case, *args, **kwargs)
-        except (CaseError, EvidenceRejected) as error:
-            messages.error(request, str(error))
-        else:
+        if attempt:
             if done:
                 messages.success(request, done)
         return redirect(reverse("breaches:case_detail", args=[case.pk]) + "#work")

@@ -14,10 +14,12 @@ from breaches.access import (
     case_roles,
     get_case_about_user,
     get_own_report_for_user,
+    on_case_team,
 )
-from breaches.evidence import EvidenceRejected
 from breaches.models import Case, ReportDraft, State
-from breaches.workflow import CaseError, available_moves
+from breaches.workflow import available_moves
+from core.errors import shown
+from core.uploads import UploadRejected
 
 SENT_SESSION_KEY = "breaches_report_sent"
 
@@ -32,7 +34,7 @@ def report_home(request):
         "mine": mine, "about_me": about_me,
         "draft": services.draft_for(user),
         "can_log": can(user, "breaches.log_on_behalf"),
-        "can_handle": can(user, "breaches.handle") or selectors.cases_visible_to(user).exists(),
+        "can_handle": on_case_team(user),
     })
 
 
@@ -97,7 +99,7 @@ def _report_form_page_inner(request, *, on_behalf: bool):
                         captured_at=form.cleaned_data.get("evidence_captured_at"),
                         site=request.POST.get("evidence_site", ""),
                     )
-                except EvidenceRejected as error:
+                except UploadRejected as error:
                     form.add_error("evidence_file", str(error))
                 else:
                     messages.success(request, f"“{upload.name}” is attached to your draft.")
@@ -132,20 +134,6 @@ def _max_mb() -> int:
     return max_bytes() // 1048576
 
 
-def routed_to_label(case) -> str:
-    """Who the report went to, as the confirmation page says it (never a name)."""
-    from accounts.models import Role
-
-    role = case.receiver.role
-    if role == Role.PRINCIPAL:
-        return f"the Principal of {case.academy.name}"
-    if role == Role.CEO:
-        return "the CEO"
-    if role == Role.HR:
-        return "HR, who involve the Chair of the Trust Board"
-    return "the person who handles reports"
-
-
 def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
     data = dict(form.cleaned_data)
     upload = request.FILES.get("evidence_file")
@@ -160,7 +148,7 @@ def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
                 captured_at=data.get("evidence_captured_at"),
                 site=data.get("evidence_site") or "",
             )
-        except EvidenceRejected as error:
+        except UploadRejected as error:
             form.add_error("evidence_file", str(error))
             return None
     draft = services.draft_for(request.user, kind)
@@ -171,21 +159,19 @@ def _submit(request, form, *, kind: str, on_behalf: bool, token=None):
             form.add_error("cyberbullying", "For cyber-bullying every file needs the time, date "
                            "and place of the site. Remove and attach again: " + ", ".join(missing))
             return None
-    try:
+    with shown(request, form) as attempt:
         case = services.report_submit(
             reporter=request.user, data=data, draft_kind=kind,
             logged_by=request.user if on_behalf else None, request=request,
             draft_token=token,
         )
-    except CaseError as error:
-        form.add_error(None, str(error))
+    if not attempt:
         return None
     request.session[SENT_SESSION_KEY] = {
         "reference": case.reference, "pk": None if case.anonymous else case.pk,
         "safeguarding": case.safeguarding, "cpoms": bool(case.cpoms_reference),
         "anonymous": case.anonymous, "on_behalf": on_behalf,
-        "to_ceo": case.receiver.role == "ceo",
-        "routed_to": routed_to_label(case),
+        "routed_to": selectors.routed_to_label(case),
     }
     return redirect("breaches:report_sent")
 
@@ -240,12 +226,10 @@ def my_report(request, pk: int):
     case = get_own_report_for_user(request.user, pk)
     form = forms.ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with shown(request) as attempt:
             services.case_reply(case=case, actor=request.user, body=form.cleaned_data["body"],
                                 request=request)
-        except CaseError as error:
-            messages.error(request, str(error))
-        else:
+        if attempt:
             messages.success(request, "Your message has been sent to the person handling it.")
         return redirect(request.path)
     return render(request, "breaches/my_report.html", {
@@ -263,24 +247,20 @@ def about_me(request, pk: int):
         if request.POST.get("action") == "appeal":
             appeal_form = forms.AppealForm(request.POST)
             if appeal_form.is_valid():
-                try:
+                with shown(request) as attempt:
                     services.case_transition(case=case, target=State.APPEAL, actor=request.user,
                                              reason=appeal_form.cleaned_data["reason"],
                                              request=request)
-                except CaseError as error:
-                    messages.error(request, str(error))
-                else:
+                if attempt:
                     messages.success(request, "Your appeal has been lodged.")
                     return redirect(request.path)
         else:
             reply_form = forms.ReplyForm(request.POST)
             if reply_form.is_valid():
-                try:
+                with shown(request) as attempt:
                     services.case_reply(case=case, actor=request.user,
                                         body=reply_form.cleaned_data["body"], request=request)
-                except CaseError as error:
-                    messages.error(request, str(error))
-                else:
+                if attempt:
                     messages.success(request, "Your message has been sent.")
                 return redirect(request.path)
     services.case_record_view(case=case, actor=request.user, request=request,

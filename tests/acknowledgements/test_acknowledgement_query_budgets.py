@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Category
 from acknowledgements.models import Acknowledgement, Assignment, Question, SectionView
-from acknowledgements.sections import sections_of, version_clauses
+from acknowledgements.sections import sections_of, version_pages
 from acknowledgements.services import acknowledgement_record
 from policies.models import AcademyAddendum, Clause
 from tests.acknowledgements.conftest import policy_make, publish, version_make
@@ -238,9 +238,9 @@ def test_the_dashboard_figures_and_pages_match_the_people(client_as, org, busy_a
 
 def test_a_draft_versions_clauses_are_never_cached(org, policy):
     draft = version_make(policy)
-    first = version_clauses(draft)[0]
+    first = version_pages(draft)[0].clauses[0]
     Clause.objects.filter(pk=first.pk).update(text="Changed while still a draft.")
-    assert version_clauses(draft)[0].text == "Changed while still a draft."
+    assert version_pages(draft)[0].clauses[0].text == "Changed while still a draft."
 
 
 def test_the_reading_pages_work_when_the_cache_is_down(client_as, org, many_policies,

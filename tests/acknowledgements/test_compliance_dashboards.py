@@ -139,7 +139,7 @@ def test_the_list_can_be_sorted_by_name_in_either_direction(client_as, org, publ
 
 
 def read_csv(response):
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
-from auditpacks.exports import to_csv
+from core.csvfile import csv_bytes
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -82,7 +82,7 @@ def test_a_cell_that_looks_like_a_formula_is_exported_as_text(db):
     from auditpacks.exports import table_from_rows
 
     headers, cells = table_from_rows([{"name": "=HYPERLINK(\"x\")"}], [("name", "Name")])
-    assert to_csv(headers, cells).decode("utf-8-sig").splitlines()[1] == '"\'=HYPERLINK(""x"")"'
+    assert csv_bytes(cells, headers).decode("utf-8-sig").splitlines()[1] == '"\'=HYPERLINK(""x"")"'
 
 
 def test_the_exports_page_offers_what_each_person_may_download(client_as, roster):

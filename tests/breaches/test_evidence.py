@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from breaches.evidence import EvidenceRejected, check_name, store_upload
+from breaches.evidence import check_name, store_upload
 from breaches.models import Case, Evidence
+from core.uploads import UploadRejected
 from tests.breaches.conftest import PNG_BYTES, raw_upload, upload
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
@@ -16,18 +17,18 @@ def _form(**extra):
 
 
 def test_a_windows_program_named_like_a_screenshot_is_refused():
-    with pytest.raises(EvidenceRejected, match="Windows program"):
+    with pytest.raises(UploadRejected, match="Windows program"):
         store_upload(upload("holiday.png", EXE))
 
 
 def test_a_file_whose_contents_do_not_match_its_extension_is_refused():
-    with pytest.raises(EvidenceRejected, match="contents are a PDF"):
+    with pytest.raises(UploadRejected, match="contents are a PDF"):
         store_upload(upload("screenshot.png", b"%PDF-1.7\n..."))
 
 
 def test_a_file_larger_than_the_limit_is_refused(settings):
     settings.MAX_UPLOAD_BYTES = 1000
-    with pytest.raises(EvidenceRejected, match="limit"):
+    with pytest.raises(UploadRejected, match="limit"):
         store_upload(upload("big.png", PNG_BYTES + b"\x00" * 2000))
 
 
@@ -35,7 +36,7 @@ def test_a_file_larger_than_the_limit_is_refused(settings):
                                   ".hidden.png", "con.png", "shot.exe", "no-extension",
                                   "what?.png", ""])
 def test_bad_or_path_traversal_names_are_refused(name):
-    with pytest.raises(EvidenceRejected):
+    with pytest.raises(UploadRejected):
         store_upload(raw_upload(name, PNG_BYTES))
 
 

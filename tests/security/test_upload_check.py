@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from approvals.demo import demo_png
 from approvals.models import Attachment
-from breaches.evidence import EvidenceRejected, store_upload
+from breaches.evidence import store_upload
 from core.uploads import (
     CSV,
     JPEG,
@@ -62,7 +62,7 @@ def test_a_real_image_named_for_a_web_page_is_refused_as_a_post_image(client_as,
 
 @pytest.mark.parametrize("name", ["invoice.html", "invoice.png"])
 def test_the_polyglot_is_refused_as_report_evidence(name):
-    with pytest.raises(EvidenceRejected):
+    with pytest.raises(UploadRejected):
         store_upload(SimpleUploadedFile(name, polyglot(), "image/png"))
 
 
