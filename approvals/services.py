@@ -37,6 +37,7 @@ from approvals.workflow import (
     REQUESTER,
     REQUESTS,
     SYSTEM,
+    possible,
 )
 from audit.services import audit_log
 from core import navcache
@@ -166,6 +167,18 @@ def _check_actor(req, rule: Move, actor, router: Router):
         if acting is None:
             raise ApprovalError("You are not the person who decides this request at this step.")
     return None if acting.pk == actor.pk else acting
+
+
+def may_make(req: ApprovalRequest, name: str, actor, router: Router | None = None) -> bool:
+    """The table allows move `name` on `req` now and `actor` may make it: what the request page
+    offers is asked of the same rules `request_transition` applies."""
+    if not possible(req, name):
+        return False
+    try:
+        _check_actor(req, REQUESTS.moves[name], actor, router or Router())
+    except ApprovalError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------- submitting

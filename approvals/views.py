@@ -30,7 +30,7 @@ from approvals.models import (
 )
 from approvals.routing import Router, it_contact, monitoring_decider_role
 from approvals.uploads import file_path, file_sha256, store
-from approvals.workflow import DECISION_MOVES, TRANSITIONS, possible
+from approvals.workflow import DECISION_MOVES, TRANSITIONS
 from core import uploads
 from core.csvfile import csv_response
 from core.dates import format_date
@@ -152,11 +152,10 @@ def _detail_context(request, req, *, decision_form: DecisionForm | None = None) 
         "deciders": router.deciders_for(req) if req.status == Status.PENDING else [],
         "decision_form": (decision_form or DecisionForm(kind=req.kind)) if acting else None,
         "is_requester": is_requester,
-        "may_edit": is_requester and _editable(req),
-        "may_withdraw": is_requester and possible(req, "withdraw"),
-        "may_record": is_requester and possible(req, "record_publication"),
-        "may_revoke": (possible(req, "revoke")
-                       and router.revoking_for(request.user, req) is not None),
+        "may_edit": _editable(req, request.user, router),
+        "may_withdraw": services.may_make(req, "withdraw", request.user, router),
+        "may_record": services.may_make(req, "record_publication", request.user, router),
+        "may_revoke": services.may_make(req, "revoke", request.user, router),
         "frozen_ok": frozen_ok,
         "now": timezone.now(),
         "it_contact": it_contact() if req.kind == Kind.MONITORING else None,
@@ -165,8 +164,8 @@ def _detail_context(request, req, *, decision_form: DecisionForm | None = None) 
     }
 
 
-def _editable(req) -> bool:
-    return possible(req, "resubmit") or possible(req, "reopen")
+def _editable(req, user, router: Router | None = None) -> bool:
+    return any(services.may_make(req, name, user, router) for name in ("resubmit", "reopen"))
 
 
 @requires("approvals.request")
@@ -174,7 +173,7 @@ def edit(request, pk: int):
     req = selectors.get_request_for_user(request.user, pk)
     if request.user.pk != req.requester_id:
         raise Http404("No such request.")
-    if not _editable(req):
+    if not _editable(req, request.user):
         messages.error(request, "This request cannot be changed now.")
         return redirect("approvals:detail", pk=req.pk)
     form_class = FORMS[req.kind]
