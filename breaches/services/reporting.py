@@ -24,6 +24,7 @@ from breaches.models import (
     SpentDraftToken,
     State,
 )
+from breaches.pdfmeta import PdfNotCleaned, strip_pdf_metadata
 from breaches.services.common import _event, case_url, current_ceo, principal_of
 from breaches.workflow import CaseError
 from notifications.services import notify
@@ -172,27 +173,36 @@ def draft_remove_evidence(*, owner: User, evidence_id: int) -> None:
 
 # --------------------------------------------------------------------------- reporting
 
+def _without_metadata(data: bytes, content_type: str) -> bytes | None:
+    """The file without what may identify its author, or None for a type kept as it is."""
+    if content_type in CLEANABLE:
+        return strip_image_metadata(data, content_type)
+    if content_type == "application/pdf":
+        return strip_pdf_metadata(data)
+    return None
+
+
 def _anonymise_evidence(case: Case) -> None:
     """An anonymous report's files: pictures are rewritten without their metadata (EXIF:
-    camera, phone, owner, place, time; XMP; comments; text chunks), every file gets a neutral
-    name ("evidence-1.jpg"), and the SHA-256 and size are those of what is stored. PDFs and
-    saved web pages are kept as they are (the form says their properties may name the
-    author). A picture that cannot be cleaned stops the report rather than being kept."""
+    camera, phone, owner, place, time; XMP; comments; text chunks), PDFs without their
+    properties, XMP and comment authors; every file gets a neutral name ("evidence-1.jpg"),
+    and the SHA-256 and size are those of what is stored. Saved web pages are kept as they are
+    (the form says so). A file that cannot be cleaned stops the report rather than being
+    kept."""
     written: list = []
     replaced: list = []
     try:
         for number, evidence in enumerate(case.evidence.order_by("pk"), start=1):
             ext = Path(evidence.stored_name).suffix
-            if evidence.content_type in CLEANABLE:
-                try:
-                    clean = strip_image_metadata(evidence.path.read_bytes(),
-                                                 evidence.content_type)
-                except ImageNotCleaned as error:
-                    raise CaseError(
-                        f"“{evidence.original_name}” could not be cleaned of the details that "
-                        "may identify you (camera, phone, place), so the anonymous report was "
-                        "not sent. Remove that file or send a screenshot of it instead."
-                    ) from error
+            try:
+                clean = _without_metadata(evidence.path.read_bytes(), evidence.content_type)
+            except (ImageNotCleaned, PdfNotCleaned) as error:
+                raise CaseError(
+                    f"“{evidence.original_name}” could not be cleaned of the details that "
+                    "may identify you (camera, phone, place, author), so the anonymous report "
+                    "was not sent. Remove that file or send a screenshot of it instead."
+                ) from error
+            if clean is not None:
                 stored_name = f"{secrets.token_hex(16)}{ext}"
                 target = evidence.path.parent / stored_name
                 with open(target, "xb") as out:

@@ -21,12 +21,29 @@ def _jpeg_naming_its_photographer() -> bytes:
     return out.getvalue()
 
 
-def _report(client_as, org, identity: str, data: bytes, name="IMG_Jane_0042.jpg"):
+def _pdf_naming_its_author() -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.annotations import Text
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "Jane Reporter", "/Creator": "Word on JANE-LAPTOP"})
+    writer.add_annotation(0, Text(text="see the second post", rect=(10, 10, 50, 50)))
+    writer.pages[0]["/Annots"][0].get_object()[NameObject("/T")] = TextStringObject(
+        "Jane Reporter")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _report(client_as, org, identity: str, data: bytes, name="IMG_Jane_0042.jpg",
+            content_type="image/jpeg"):
     client = client_as("staff")
     client.post(reverse("breaches:report_new"), {
         "concerned_kind": "person", "concerned": org.colleague.pk, "platform": "facebook",
         "seen_at": "2026-11-20T18:30", "description": "A post.", "identity": identity,
-        "action": "submit", "evidence_file": upload(name, data, "image/jpeg")})
+        "action": "submit", "evidence_file": upload(name, data, content_type)})
     return Case.objects.get()
 
 
@@ -67,10 +84,52 @@ def test_a_named_reports_picture_is_kept_byte_for_byte(client_as, org):
     assert evidence.original_name == "IMG_Jane_0042.jpg"
 
 
+def test_an_anonymous_reports_pdf_is_stored_without_its_author(client_as, org):
+    from pypdf import PdfReader
+
+    original = _pdf_naming_its_author()
+    assert b"Jane" in original
+    evidence = _report(client_as, org, "anonymous", original, name="Jane statement.pdf",
+                       content_type="application/pdf").evidence.get()
+    stored = evidence.path.read_bytes()
+    assert b"Jane" not in stored and b"JANE-LAPTOP" not in stored
+    assert len(PdfReader(io.BytesIO(stored)).pages) == 1
+    assert evidence.original_name == "evidence-1.pdf"
+    assert evidence.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+def test_a_named_reports_pdf_is_kept_byte_for_byte(client_as, org):
+    original = _pdf_naming_its_author()
+    evidence = _report(client_as, org, "named", original, name="statement.pdf",
+                       content_type="application/pdf").evidence.get()
+    assert evidence.path.read_bytes() == original
+
+
+def test_a_pdf_that_cannot_be_cleaned_stops_the_anonymous_report(client_as, org):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.add_metadata({"/Author": "Jane Reporter"})
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    client = client_as("staff")
+    response = client.post(reverse("breaches:report_new"), {
+        "concerned_kind": "person", "concerned": org.colleague.pk, "platform": "facebook",
+        "seen_at": "2026-11-20T18:30", "description": "A post.", "identity": "anonymous",
+        "action": "submit",
+        "evidence_file": upload("locked.pdf", out.getvalue(), "application/pdf")}, follow=True)
+    assert not Case.objects.exists()
+    assert "“locked.pdf” could not be cleaned of the details that may identify you" in \
+        response.content.decode()
+
+
 def test_the_form_says_what_anonymity_removes_from_files(client_as):
     page = client_as("staff").get(reverse("breaches:report_new")).content.decode()
     assert "stored <strong>without their hidden details</strong>" in page
-    assert "PDFs and saved web pages are kept as they are" in page
+    assert "PDFs are stored without their properties" in page
+    assert "Saved web pages are kept as they are" in page
 
 
 def test_png_text_chunks_are_removed():
