@@ -4,9 +4,8 @@ times), XMP, IPTC, comments, PNG text chunks and ICC profiles.
 Used for the evidence of anonymous reports (`breaches.services.reporting.report_submit`).
 Pillow decodes the picture and writes the pixels alone into a new file of the same type; the
 orientation the EXIF asked for is applied to the pixels first, so the picture still looks the
-same. PDFs and saved web pages are not images: their metadata cannot be removed here (the
-report form says so). Issue 17 builds the shared upload check; this function is self-contained
-so it can be called from there.
+same. PDFs are cleaned by `breaches.pdfmeta`; saved web pages are kept as they are (the
+report form says so).
 """
 
 import io
