@@ -35,7 +35,8 @@ from core import uploads
 from core.csvfile import csv_response
 from core.dates import format_date
 from core.errors import shown
-from policies.redline import render_marks_html, word_marks
+from policies.marks import render_marks_html
+from policies.redline import word_marks
 
 KIND_HELP = {
     Kind.POST: "Anything you post for the trust or an academy on social media. The Principal "

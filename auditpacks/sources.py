@@ -293,7 +293,8 @@ def _describe(action: str) -> str:
 
 
 def redline_section(version: PolicyVersion) -> Section:
-    from policies.redline import redline, render_marks_html, summary
+    from policies.marks import render_marks_html
+    from policies.redline import redline, summary
 
     previous = previous_version(version)
     if previous is None:

@@ -1,6 +1,7 @@
 """Clause-by-clause comparison of two policy versions, with word-level marks.
 
-Pure Python: no Django, no database. Clauses are given in document order as ``(number, text)``
+Pure Python: no Django, no database (`policies.marks` renders the marks as HTML through a
+template). Clauses are given in document order as ``(number, text)``
 pairs or as objects with ``.number`` and ``.text`` (parsed clauses, model instances).
 
 Clauses are paired in this order of preference:
@@ -18,7 +19,6 @@ numbers keeps an inserted clause from showing every later clause as rewritten.
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,7 +29,6 @@ __all__ = [
     "ClauseDiff",
     "Segment",
     "redline",
-    "render_marks_html",
     "summary",
     "word_marks",
 ]
@@ -144,24 +143,6 @@ def word_marks(old_text: str, new_text: str) -> list[Segment]:
         if new_part:
             segments.append(("insert", new_part))
     return segments
-
-
-def render_marks_html(segments: Iterable[Segment]) -> str:
-    """HTML for marks: ``<ins>``/``<del>`` around changes, every piece of text escaped."""
-    parts = []
-    for op, text in segments:
-        if not text:
-            continue
-        escaped = html.escape(text)
-        if op == "equal":
-            parts.append(escaped)
-        elif op == "insert":
-            parts.append(f"<ins>{escaped}</ins>")
-        elif op == "delete":
-            parts.append(f"<del>{escaped}</del>")
-        else:
-            raise ValueError(f"unknown mark operation {op!r}")
-    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- redline

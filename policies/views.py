@@ -31,8 +31,9 @@ from policies.forms import (
     TransitionForm,
 )
 from policies.import_preview import build_preview, text_digest
+from policies.marks import render_marks_html
 from policies.models import Clause, PolicyVersion
-from policies.redline import render_marks_html, summary, word_marks
+from policies.redline import summary, word_marks
 
 S = PolicyVersion.Status
 

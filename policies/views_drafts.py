@@ -23,8 +23,9 @@ from policies.forms import (
     ReasonForm,
     ReplaceTextForm,
 )
+from policies.marks import render_marks_html
 from policies.models import AcademyAddendum, Clause
-from policies.redline import render_marks_html, summary
+from policies.redline import summary
 from policies.views import _draft_or_404, _version_or_404
 
 

@@ -14,8 +14,8 @@ from accounts.permissions import requires
 from acknowledgements import selectors, services
 from acknowledgements.models import Acknowledgement, Assignment, Method
 from acknowledgements.sections import section_for_clause
+from policies.marks import render_marks_html
 from policies.models import PolicyVersion
-from policies.redline import render_marks_html
 from policies.redline import summary as redline_summary
 from policies.selectors import version_redline
 

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from policies.marks import render_marks_html
 from policies.parsing import ParsedClause, parse_policy_text
-from policies.redline import ClauseDiff, redline, render_marks_html, summary, word_marks
+from policies.redline import ClauseDiff, redline, summary, word_marks
 
 SEED_FILE = Path(
     os.environ.get(
