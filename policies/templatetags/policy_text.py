@@ -1,46 +1,53 @@
 """Clause text as HTML: escaped, mentions of other policies linked, search terms marked."""
 
-import html
 import re
 
 from django import template
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
 
 register = template.Library()
 
-_TAG_RE = re.compile(r"(<[^>]+>)")
+
+def _marked(text: str, query: re.Pattern | None) -> list[tuple[str, bool]]:
+    """`text` cut into (part, is a match of the search) pieces."""
+    if query is None:
+        return [(text, False)]
+    parts, at = [], 0
+    for match in query.finditer(text):
+        parts += [(text[at:match.start()], False), (match.group(0), True)]
+        at = match.end()
+    return [(part, marked) for part, marked in [*parts, (text[at:], False)] if part]
 
 
-def _link_mentions(escaped: str, links: dict[str, str]) -> str:
+def clause_pieces(text: str, links: dict[str, str] | None = None, query: str = "") -> list:
+    """A clause's text as pieces for `policies/_clause_text.html`: mentions of other policies
+    (with the URL each links to) and plain text, each cut where the search term matches."""
+    links = links or {}
+    search = re.compile(re.escape(query), re.IGNORECASE) if query else None
     if not links:
-        return escaped
-    by_title = {html.escape(title).lower(): url for title, url in links.items()}
-    pattern = re.compile(
+        return [{"url": "", "parts": _marked(text, search)}]
+    by_title = {title.lower(): url for title, url in links.items()}
+    mention = re.compile(
         r"\b(" + "|".join(re.escape(t) for t in sorted(by_title, key=len, reverse=True)) + r")\b",
         re.IGNORECASE,
     )
-    return pattern.sub(
-        lambda m: f'<a href="{html.escape(by_title[m.group(0).lower()])}" '
-        f'class="policy-mention">{m.group(0)}</a>',
-        escaped,
-    )
-
-
-def _mark(escaped: str, query: str) -> str:
-    if not query:
-        return escaped
-    pattern = re.compile(re.escape(html.escape(query)), re.IGNORECASE)
-    parts = _TAG_RE.split(escaped)
-    return "".join(
-        part if _TAG_RE.fullmatch(part) else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>",
-                                                         part)
-        for part in parts
-    )
+    pieces, at = [], 0
+    for match in mention.finditer(text):
+        if match.start() > at:
+            pieces.append({"url": "", "parts": _marked(text[at:match.start()], search)})
+        pieces.append({"url": by_title[match.group(0).lower()],
+                       "parts": _marked(match.group(0), search)})
+        at = match.end()
+    if at < len(text):
+        pieces.append({"url": "", "parts": _marked(text[at:], search)})
+    return pieces
 
 
 @register.simple_tag
 def clause_html(text: str, links: dict | None = None, query: str = "") -> str:
-    return mark_safe(_mark(_link_mentions(html.escape(text), links or {}), query))
+    """Clause text as HTML through `policies/_clause_text.html` (which escapes it)."""
+    return render_to_string("policies/_clause_text.html",
+                            {"pieces": clause_pieces(text, links, query)})
 
 
 @register.filter
