@@ -37,8 +37,9 @@ def audit_event(
     changes: dict[str, Any] | None = None,
     request=None,
 ) -> AuditEvent:
-    """The event `audit_log` appends, not yet saved: for a writer that inserts it in the same
-    SQL statement as the change it records (acknowledgements.recording)."""
+    """The event `audit_log` appends, not yet saved: for a writer that saves it in the same
+    transaction as the change it records, once it knows the record's id
+    (`acknowledgements.chain.append`)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if actor is not None and not getattr(actor, "is_authenticated", True):
