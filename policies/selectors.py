@@ -51,6 +51,13 @@ def policy_applies_to(policy: Policy, user, academy_ids: set[int] | None = None)
     return not (policy.audience_roles and user.role not in policy.audience_roles)
 
 
+def audience_academy_ids(policy: Policy) -> set[int]:
+    """The pks of the policy's audience academies (empty: every academy), from the link table
+    alone."""
+    return set(Policy.audience_academies.through.objects.filter(policy_id=policy.pk)
+               .values_list("academy_id", flat=True))
+
+
 def audience_for(policy: Policy, today: datetime.date | None = None) -> QuerySet[User]:
     """People who must acknowledge this policy today: active, started (no start date, or on or
     before today), not yet left, and in its audience. The one rule for acknowledgement requests,
@@ -150,8 +157,9 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     of who approved it, if anyone); leaves out the source text.
     """
     academy_id = getattr(user, "academy_id", None)
-    # The same rule as ``approved_addendum``: that academy's addendum, approved.
-    addendum = approved_addenda(OuterRef("pk"), academy_id)
+    # The same rule as ``approved_addendum``: that academy's addendum, approved. At most one
+    # row each, so neither query needs the models' ordering (its joins cost more than the rows).
+    addendum = approved_addenda(OuterRef("pk"), academy_id).order_by()
     version = (PolicyVersion.objects.select_related("policy").defer("source_text")
                .filter(policy__slug=slug, label=label)
                .annotate(approved_by_name=F("approved_by__full_name"),
@@ -160,7 +168,7 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
                          # Who approved that addendum, by their name now.
                          reader_addendum_approver=Subquery(
                              addendum.values("approved_by__full_name")[:1]))
-               .first())
+               .order_by().first())
     if version is None:
         raise Http404("No such version.")
     if is_backstage(user):
@@ -170,7 +178,7 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     readable = (version.status == S.PUBLISHED or bool(policy.document)
                 or policy.versions.filter(status=S.PUBLISHED).exists())
     if not (getattr(user, "is_authenticated", False) and readable
-            and policy_applies_to(policy, user)):
+            and policy_applies_to(policy, user, audience_academy_ids(policy))):
         raise Http404("No such policy.")
     if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")
