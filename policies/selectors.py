@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -152,22 +152,14 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     """``get_version_for_user`` for the reading page: the version and its policy in one query.
 
     The same rules (``get_policy_for_user``, then ``versions_visible_to``). Adds
-    ``approved_by_name``, ``previous_label``, ``reader_has_addendum`` (whether this person's
-    academy has an approved addendum to the version) and ``reader_addendum_approver`` (the name
-    of who approved it, if anyone); leaves out the source text.
+    ``approved_by_name`` and ``previous_label``; leaves out the source text. The reader's
+    academy's addendum is the page's to look up (``policies.textcache.addendum_entry``).
     """
-    academy_id = getattr(user, "academy_id", None)
-    # The same rule as ``approved_addendum``: that academy's addendum, approved. At most one
-    # row each, so neither query needs the models' ordering (its joins cost more than the rows).
-    addendum = approved_addenda(OuterRef("pk"), academy_id).order_by()
+    # One row: no need for the model's ordering (its joins cost more than the row).
     version = (PolicyVersion.objects.select_related("policy").defer("source_text")
                .filter(policy__slug=slug, label=label)
                .annotate(approved_by_name=F("approved_by__full_name"),
-                         previous_label=F("previous__label"),
-                         reader_has_addendum=Exists(addendum),
-                         # Who approved that addendum, by their name now.
-                         reader_addendum_approver=Subquery(
-                             addendum.values("approved_by__full_name")[:1]))
+                         previous_label=F("previous__label"))
                .order_by().first())
     if version is None:
         raise Http404("No such version.")
@@ -207,6 +199,14 @@ def approved_addendum(version: PolicyVersion, academy: Academy | int | None
         return None
     return approved_addenda(version.pk, getattr(academy, "pk", academy)).select_related(
         "academy").first()
+
+
+def addendum_approver_name(addendum: AcademyAddendum) -> str | None:
+    """Who approved the addendum, by their name now (None if nobody is recorded)."""
+    if addendum.approved_by_id is None:
+        return None
+    return (User.objects.filter(pk=addendum.approved_by_id)
+            .values_list("full_name", flat=True).first())
 
 
 def approved_addenda(version_pk: int, academy_id: int) -> QuerySet[AcademyAddendum]:
