@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from typing import NamedTuple
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -81,7 +81,9 @@ def policies_applying_to(user) -> list[Policy]:
     """``policies_for_user`` as a list, in one pass: the policies themselves, by title."""
     if not getattr(user, "is_authenticated", False):
         return []
-    readable = _readable().order_by("title").prefetch_related("audience_academies")
+    # The audience check needs the academies' pks only, in no order.
+    readable = _readable().order_by("title").prefetch_related(
+        Prefetch("audience_academies", queryset=Academy.objects.only("pk").order_by()))
     return [policy for policy in readable if policy_applies_to(policy, user)]
 
 

@@ -51,6 +51,10 @@ def _draft_or_404(request, slug: str, label: str) -> PolicyVersion:
 # --------------------------------------------------------------------------- library
 
 
+#: What the policy list shows of each version.
+LIST_VERSION_FIELDS = ("id", "policy_id", "label", "status", "published_at")
+
+
 @requires("policies.read")
 def policy_list(request):
     backstage = selectors.is_backstage(request.user)
@@ -58,7 +62,7 @@ def policy_list(request):
     # Staff see what applies to them (policies_visible_to), already in hand.
     policies = list(selectors.policies_visible_to(request.user)) if backstage else applying
     prefetch_related_objects(policies, Prefetch(
-        "versions", queryset=PolicyVersion.objects.defer("source_text", "cover")
+        "versions", queryset=PolicyVersion.objects.only(*LIST_VERSION_FIELDS)
     ))
     rows = []
     applies = {policy.pk for policy in applying}
