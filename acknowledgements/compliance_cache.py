@@ -11,6 +11,10 @@ what it depends on, so it is worked out again as soon as anything in it changes:
   ``nav:person:<id>`` (their home page);
 - today's date (what is overdue).
 
+The People rows of a page are kept as the output of their template (`rows_html`), keyed by
+their content and by which rows the viewer may send a reminder for: a changed answer has other
+rows, so other HTML, and nobody is shown a "Remind" button that is not theirs.
+
 Entries also expire after `COMPLIANCE_CACHE_SECONDS` (default 60; 0 switches the cache off).
 When the cache is down, the dashboard is worked out from the database.
 """
@@ -20,7 +24,7 @@ import hashlib
 from django.conf import settings
 
 from core import navcache
-from core.caching import bump_on_change
+from core.caching import bump_on_change, cached_many
 from core.caching import cached as cached_in_namespaces
 
 WHOLE_TRUST = "compliance"
@@ -59,3 +63,17 @@ def cached(academy_id: int | None, params: tuple, compute):
     digest = hashlib.sha256(repr((academy_id, params)).encode()).hexdigest()
     return cached_in_namespaces([navcache.TRUST, scope], f"compliance:dashboard:{digest}", compute,
                         _seconds())
+
+
+def rows_digest(rows: list[dict]) -> str:
+    """What a page's People rows hold (worked out with the rows, kept with them)."""
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def rows_html(digest: str, nudge_ids: list[int], render) -> str:
+    """render() -> the People rows' HTML (their template), cached by the rows' content
+    (`rows_digest`) and the rows the viewer may send a reminder for: no namespace needed,
+    as a change to what the rows show changes the digest."""
+    key = hashlib.sha256(repr((digest, nudge_ids)).encode()).hexdigest()
+    [html] = cached_many([(f"compliance:rows:{key}", render, [])], _seconds())
+    return html

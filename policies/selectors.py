@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,13 @@ def policy_applies_to(policy: Policy, user, academy_ids: set[int] | None = None)
     return not (policy.audience_roles and user.role not in policy.audience_roles)
 
 
+def audience_academy_ids(policy: Policy) -> set[int]:
+    """The pks of the policy's audience academies (empty: every academy), from the link table
+    alone."""
+    return set(Policy.audience_academies.through.objects.filter(policy_id=policy.pk)
+               .values_list("academy_id", flat=True))
+
+
 def audience_for(policy: Policy, today: datetime.date | None = None) -> QuerySet[User]:
     """People who must acknowledge this policy today: active, started (no start date, or on or
     before today), not yet left, and in its audience. The one rule for acknowledgement requests,
@@ -74,7 +81,9 @@ def policies_applying_to(user) -> list[Policy]:
     """``policies_for_user`` as a list, in one pass: the policies themselves, by title."""
     if not getattr(user, "is_authenticated", False):
         return []
-    readable = _readable().order_by("title").prefetch_related("audience_academies")
+    # The audience check needs the academies' pks only, in no order.
+    readable = _readable().order_by("title").prefetch_related(
+        Prefetch("audience_academies", queryset=Academy.objects.only("pk").order_by()))
     return [policy for policy in readable if policy_applies_to(policy, user)]
 
 
@@ -145,22 +154,15 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     """``get_version_for_user`` for the reading page: the version and its policy in one query.
 
     The same rules (``get_policy_for_user``, then ``versions_visible_to``). Adds
-    ``approved_by_name``, ``previous_label``, ``reader_has_addendum`` (whether this person's
-    academy has an approved addendum to the version) and ``reader_addendum_approver`` (the name
-    of who approved it, if anyone); leaves out the source text.
+    ``approved_by_name`` and ``previous_label``; leaves out the source text. The reader's
+    academy's addendum is the page's to look up (``policies.textcache.addendum_entry``).
     """
-    academy_id = getattr(user, "academy_id", None)
-    # The same rule as ``approved_addendum``: that academy's addendum, approved.
-    addendum = approved_addenda(OuterRef("pk"), academy_id)
+    # One row: no need for the model's ordering (its joins cost more than the row).
     version = (PolicyVersion.objects.select_related("policy").defer("source_text")
                .filter(policy__slug=slug, label=label)
                .annotate(approved_by_name=F("approved_by__full_name"),
-                         previous_label=F("previous__label"),
-                         reader_has_addendum=Exists(addendum),
-                         # Who approved that addendum, by their name now.
-                         reader_addendum_approver=Subquery(
-                             addendum.values("approved_by__full_name")[:1]))
-               .first())
+                         previous_label=F("previous__label"))
+               .order_by().first())
     if version is None:
         raise Http404("No such version.")
     if is_backstage(user):
@@ -170,7 +172,7 @@ def get_version_for_reading(user, slug: str, label: str) -> PolicyVersion:
     readable = (version.status == S.PUBLISHED or bool(policy.document)
                 or policy.versions.filter(status=S.PUBLISHED).exists())
     if not (getattr(user, "is_authenticated", False) and readable
-            and policy_applies_to(policy, user)):
+            and policy_applies_to(policy, user, audience_academy_ids(policy))):
         raise Http404("No such policy.")
     if version.published_at is None:  # versions_visible_to: only what has been published
         raise Http404("No such version.")
@@ -199,6 +201,14 @@ def approved_addendum(version: PolicyVersion, academy: Academy | int | None
         return None
     return approved_addenda(version.pk, getattr(academy, "pk", academy)).select_related(
         "academy").first()
+
+
+def addendum_approver_name(addendum: AcademyAddendum) -> str | None:
+    """Who approved the addendum, by their name now (None if nobody is recorded)."""
+    if addendum.approved_by_id is None:
+        return None
+    return (User.objects.filter(pk=addendum.approved_by_id)
+            .values_list("full_name", flat=True).first())
 
 
 def approved_addenda(version_pk: int, academy_id: int) -> QuerySet[AcademyAddendum]:

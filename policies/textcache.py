@@ -5,8 +5,9 @@ Two kinds of entries (both `core.caching.cached_many`):
 - **by content**: keyed by a version and its content hash (its clauses never change once it is
   published), e.g. the reading pages of a version: no namespace;
 - **by namespace** ``text``: everything else a reading page shows that could change, such as
-  an academy's approved addendum and who approved it, which other policies can be read (the
-  mention links), an academy's name. ``text`` is bumped whenever any policy, version, clause,
+  an academy's approved addendum (or that it has none; who approved it is shown by their name
+  now, read from the database), which other policies can be read (the mention links), an
+  academy's name. ``text`` is bumped whenever any policy, version, clause,
   addendum or academy is saved or deleted (signals, see `connect`).
 
 Entries hold plain data (strings, numbers, tuples, dicts): unpickling model instances costs

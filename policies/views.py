@@ -52,6 +52,10 @@ def _draft_or_404(request, slug: str, label: str) -> PolicyVersion:
 # --------------------------------------------------------------------------- library
 
 
+#: What the policy list shows of each version.
+LIST_VERSION_FIELDS = ("id", "policy_id", "label", "status", "published_at")
+
+
 @requires("policies.read")
 def policy_list(request):
     backstage = selectors.is_backstage(request.user)
@@ -59,7 +63,7 @@ def policy_list(request):
     # Staff see what applies to them (policies_visible_to), already in hand.
     policies = list(selectors.policies_visible_to(request.user)) if backstage else applying
     prefetch_related_objects(policies, Prefetch(
-        "versions", queryset=PolicyVersion.objects.defer("source_text", "cover")
+        "versions", queryset=PolicyVersion.objects.only(*LIST_VERSION_FIELDS)
     ))
     rows = []
     applies = {policy.pk for policy in applying}
@@ -289,20 +293,19 @@ def version_read(request, slug: str, label: str):
     if query or not _text_cacheable(version):
         clauses = list(version.clauses.order_by("order"))
         text = _render_text(clauses, selectors.mention_links(exclude=policy), query)
-        if version.reader_has_addendum:
-            addendum = selectors.approved_addendum(version, academy_id)
+        addendum = selectors.approved_addendum(version, academy_id)
     else:
-        # One round trip to the cache: the text, and the reader's addendum if they have one.
+        # One round trip to the cache: the text, and the reader's academy's addendum (or None).
         entries = [_text_entry(version)]
-        if version.reader_has_addendum:
+        if academy_id:
             entries.append(textcache.addendum_entry(version, academy_id))
         values = textcache.read_many(entries, TEXT_CACHE_SECONDS)
         # Our own template output (escaped when it was rendered), back from the cache.
         text = {part: mark_safe(html) for part, html in values[0].items()}  # noqa: S308
-        if version.reader_has_addendum:
+        if academy_id:
             addendum = textcache.addendum_from(version, academy_id, values[1])
     if addendum is not None:
-        approver = version.reader_addendum_approver
+        approver = selectors.addendum_approver_name(addendum)
         content_hash = selectors.version_content_hash_for(version, academy_id, addendum)
     return render(request, "policies/version_read.html", {
         "policy": policy,

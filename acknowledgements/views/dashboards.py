@@ -158,7 +158,7 @@ def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdow
             "status": status, "q": q, "csv_url": "?" + csv_params.urlencode(), "tables": tables,
         })
         return {"summary": summary, "count": count, "number": page.number, "rows": rows,
-                "html": html}
+                "rows_digest": compliance_cache.rows_digest(rows), "html": html}
 
     data = compliance_cache.cached(
         academy.pk if academy is not None else None,
@@ -170,8 +170,15 @@ def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdow
     summary, rows = data["summary"], data["rows"]
     page = Paginator(range(data["count"]), 50).get_page(data["number"])
     user = request.user
-    for row in rows:  # the "Remind" button: only the person's line manager sees it
-        row["may_nudge"] = row["status"] != "done" and manages(user, row["line_manager_id"])
+    # The "Remind" button: only the person's line manager sees it.
+    nudge_ids = [row["assignment_id"] for row in rows
+                 if row["status"] != "done" and manages(user, row["line_manager_id"])]
+
+    def rows_html() -> str:
+        for row in rows:
+            row["may_nudge"] = row["assignment_id"] in nudge_ids
+        return render_to_string("acknowledgements/_roster_rows.html", {"rows": rows})
+
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)
@@ -184,7 +191,10 @@ def _dashboard(request, *, title: str, heading_scope: str, assignments, breakdow
                            "desc": descending and key == sort}
     return render(request, "acknowledgements/dashboard.html", {
         "title": title, "figures_html": mark_safe(data["html"]),  # noqa: S308 (our template)
-        "version": version, "summary": summary, "page": page, "rows": rows,
+        "version": version, "summary": summary, "page": page, "may_nudge": bool(nudge_ids),
+        # Our own template's output, kept in the cache (compliance_cache.rows_html).
+        "rows_html": mark_safe(compliance_cache.rows_html(  # noqa: S308
+            data["rows_digest"], nudge_ids, rows_html)),
         "sort_links": sort_links, "scope": scope, "academy": academy, "today": today,
         "may_manage_questions": can(user, "policies.manage"),
         "may_set_token_only": can(user, "acknowledgements.token_only"),

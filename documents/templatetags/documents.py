@@ -15,9 +15,8 @@ def version_downloads(context, version):
     user = context["request"].user
     if is_backstage(user):
         addenda = list(selectors.addenda_for_download(user, version))
-    elif getattr(version, "reader_has_addendum", False) and user.academy_id:
-        # The reading page already knows this person's academy has an approved addendum:
-        # no query for staff.
+    elif context.get("addendum") is not None and user.academy_id:
+        # The reading page already has this person's academy's approved addendum: no query.
         addenda = [SimpleNamespace(academy=user.academy, status="approved")]
     else:
         addenda = []

@@ -81,3 +81,41 @@ def test_a_dashboard_served_from_the_cache_builds_none_of_its_queries(
 
     assert "Staff Member" in page
     assert built == []
+
+
+def _remind_url(org, person, version) -> str:
+    return reverse("acknowledgements:nudge",
+                   args=[Assignment.objects.get(person=person, version=version).pk])
+
+
+def test_the_people_rows_are_not_rendered_again_on_the_next_visit(client_as, org, published):
+    client = client_as("principal")
+    first = client.get(_academy_url(org))
+    again = client.get(_academy_url(org))
+    rendered = [t.name for t in again.templates]
+    assert "acknowledgements/_roster_rows.html" in [t.name for t in first.templates]
+    assert "acknowledgements/_roster_rows.html" not in rendered
+    assert "Staff Member" in again.content.decode()
+
+
+def test_an_acknowledgement_changes_the_persons_row_at_once(client_as, org, published):
+    client = client_as("principal")
+    url = _academy_url(org) + "?q=Staff+Member"
+    assert "Acknowledged</span>" not in open_page(client, url)[0]
+    _acknowledge(org.staff, published)
+    assert "Acknowledged</span>" in open_page(client, url)[0]
+
+
+def test_only_the_line_manager_gets_the_remind_button_from_rows_another_viewer_opened_first(
+        client_as, org, published):
+    remind = _remind_url(org, org.manager, published)  # the Principal manages the line manager
+    assert remind not in open_page(client_as("ceo"), _academy_url(org))[0]
+    assert remind in open_page(client_as("principal"), _academy_url(org))[0]
+    assert remind not in open_page(client_as("hr"), _academy_url(org))[0]
+
+
+def test_people_who_may_not_see_the_dashboard_are_refused_after_it_was_cached(
+        client_as, org, published):
+    open_page(client_as("principal"), _academy_url(org))
+    for name in ("staff", "manager", "other_principal"):
+        assert client_as(name).get(_academy_url(org)).status_code in (403, 404), name

@@ -78,3 +78,28 @@ def test_a_forged_choice_is_refused_and_nothing_changes(client_as, org):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert preferences_for(org.staff)["acknowledgements"] == "daily"
+
+
+def test_the_saved_choices_are_the_ones_checked_when_the_page_opens_again(client_as):
+    client = client_as("staff")
+    data = {"acknowledgements": "immediate", "policies": "daily", "breaches": "portal",
+            "approvals": "daily", "other": "daily"}
+    page = client.post(reverse("notifications:preferences"), data, follow=True).content.decode()
+    assert 'value="immediate" id="id_acknowledgements_0" required checked>' in page
+    assert 'value="portal" id="id_breaches_2" required checked>' in page
+    assert 'value="daily" id="id_breaches_1" required>' in page
+
+
+def test_a_refused_choice_shows_what_was_sent_and_the_error_next_to_it(client_as):
+    data = {"acknowledgements": "portal", "policies": "portal", "breaches": "daily",
+            "approvals": "daily", "other": "daily"}
+    page = client_as("staff").post(reverse("notifications:preferences"), data).content.decode()
+    group = page[page.index('aria-describedby="acknowledgements-help"'):]
+    assert "Select a valid choice" in group[:group.index("</fieldset>")]
+    assert 'value="portal" id="id_policies_2" required checked>' in page
+
+
+def test_someone_signed_out_is_sent_to_sign_in_from_the_preferences_page(client_as):
+    response = client_as("anonymous").get(reverse("notifications:preferences"))
+    assert response.status_code == 302
+    assert "/accounts/" in response["Location"]

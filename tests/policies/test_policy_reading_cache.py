@@ -185,18 +185,18 @@ def _session_person_and_version(queries) -> list[str]:
 
 
 @pytest.mark.parametrize("with_addendum", [False, True])
-def test_once_cached_the_page_costs_four_queries_with_or_without_an_addendum(
+def test_once_cached_the_page_costs_four_queries_and_one_more_for_an_addendums_approver(
         client_as, org, imported, with_addendum):
-    """Session, person, the version with its policy and the reader's addendum (whether there
-    is one, who approved it), the policy's audience: the text and the addendum come from the
-    cache."""
+    """Session, person, the version with its policy, the policy's audience; the text and the
+    reader's academy's addendum come from the cache, who approved the addendum (by their name
+    now) from the database."""
     version = (_published_with_addendum(org, imported) if with_addendum
                else walk(imported.version, org, S.PUBLISHED))
     client = client_as("staff")
     first = _page(client, version)
     with CaptureQueriesContext(connection) as queries:
         again = _page(client, version)
-    assert len(queries) == 4, _session_person_and_version(queries)
+    assert len(queries) == (5 if with_addendum else 4), _session_person_and_version(queries)
     assert again == first
     assert ("Helen Carter" in again) is with_addendum
     if with_addendum:
@@ -242,3 +242,12 @@ def test_a_repeat_visit_reads_the_cache_once_for_the_text_and_once_for_the_navig
 
     assert 'aria-label="Main"' in page and 'class="policy-text"' in page
     assert [name for name, _ in reads] == ["get_many", "get_many"], reads
+
+
+def test_only_readers_in_the_addendums_academy_are_offered_the_download_with_it(
+        client_as, org, imported):
+    version = _published_with_addendum(org, imported)
+    mine = _page(client_as("staff"), version)
+    theirs = _page(client_as("outsider"), version)
+    assert 'id="download-academy"' in mine and org.academy.name in mine
+    assert 'id="download-academy"' not in theirs
