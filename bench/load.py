@@ -24,7 +24,10 @@ What it does (see docs/load.md for the figures and how to read them):
    session cookies and X-Forwarded-Proto: https (the pretend TLS proxy), each page between two
    runs of the floor view, and prints that second table (target: no page under 30%);
 6. stops gunicorn. Every loop is bounded; nothing leaves the loopback interface.
-Exit status 0 when every target is met, 1 otherwise.
+Exit status 0 when every target is met, 1 otherwise. The targets: no GET page under 30% of the
+floor view with wrk (with the Python client, 50%, only when wrk is not run: that client's own CPU
+pulls every share toward 100%), the acknowledge POST's p95 under 100 ms with 20 people at human
+pace, and no errors.
 """
 
 import argparse
@@ -311,9 +314,12 @@ def think_range(text: str) -> tuple[float, float]:
     return low, high
 
 
-def verdict(results: list[Result]) -> list[str]:
-    """Targets (issue 9): every page >= 50% of the floor view's throughput; the acknowledge
-    POST p95 < 100 ms with 20 people acknowledging at once; no errors anywhere."""
+def verdict(results: list[Result], *, shares: bool = True) -> list[str]:
+    """Targets: the acknowledge POST p95 < 100 ms with 20 people acknowledging at once at
+    human pace; no errors anywhere; and, with `shares` (when wrk did not run), every page
+    >= 50% of the floor view's throughput with this client. When wrk ran, its table holds
+    the throughput target (no GET page under 30%, issue 18): this client spends about as much
+    CPU per request as the server on two cores, so its shares are shown but not judged."""
     floor = results[0]
     misses = []
     for r in results:
@@ -331,7 +337,7 @@ def verdict(results: list[Result]) -> list[str]:
         if r.errors:
             misses.append(f"{r.name}: {r.errors} errors (first: {r.first_error})")
         share = r.share_of(floor)
-        if r is not floor and share is not None and share < TARGET_SHARE_OF_FLOOR:
+        if shares and r is not floor and share is not None and share < TARGET_SHARE_OF_FLOOR:
             misses.append(f"{r.name}: {share:.0%} of the floor view's throughput "
                           f"(target {TARGET_SHARE_OF_FLOOR:.0%})")
     return misses
@@ -416,14 +422,18 @@ def main() -> int:
         print(_wrk.table(wrk_results))
     if args.profile:
         print_profile(env, plan, args)
-    misses = verdict(results) + _wrk.misses(wrk_results)
+    misses = verdict(results, shares=not wrk_results) + _wrk.misses(wrk_results)
     print()
     if misses:
         print("Targets missed:\n  " + "\n  ".join(misses))
+    elif wrk_results:
+        print(f"All targets met: every GET page >= {_wrk.TARGET_SHARE_OF_FLOOR:.0%} of the "
+              f"floor view with wrk, acknowledge p95 < {TARGET_ACK_P95_MS:.0f} ms at human "
+              "pace, no errors (the Python client's shares above are for reference).")
     else:
         print(f"All targets met: every page >= {TARGET_SHARE_OF_FLOOR:.0%} of the floor view "
-              f"(Python client) and >= {_wrk.TARGET_SHARE_OF_FLOOR:.0%} (wrk), acknowledge "
-              f"p95 < {TARGET_ACK_P95_MS:.0f} ms, no errors.")
+              f"(Python client; wrk not run), acknowledge p95 < {TARGET_ACK_P95_MS:.0f} ms, "
+              "no errors.")
     return 1 if misses else 0
 
 
