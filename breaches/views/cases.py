@@ -89,8 +89,14 @@ def case_export(request):
 
 @case_team_view
 def case_detail(request, case: Case):
+    services.case_record_view(case=case, actor=request.user, request=request)
+    return _case_page(request, case)
+
+
+def _case_page(request, case: Case, *, refused: tuple[str, object] | None = None):
+    """The case page; with `refused` (the form's name on the page, the bound form), that form
+    comes back as it was sent, open, with what was wrong (status 400): nothing typed is lost."""
     user = request.user
-    services.case_record_view(case=case, actor=user, request=request)
     roles = case_roles(case, user)
     items = list(case.items.select_related("addressed_to", "created_by"))
     evidence = list(case.evidence.filter(deleted_at__isnull=True))
@@ -127,14 +133,15 @@ def case_detail(request, case: Case):
         "hearer_form": forms.HearerForm(auto_id="hearer_%s"),
         "hold_form": forms.LegalHoldForm(auto_id="hold_%s",
                                          initial={"hold": "off" if case.legal_hold else "on"}),
-        "cpoms_form": forms.CpomsForm(auto_id="cpoms_%s"),
         "assign_form": forms.AssignForm(auto_id="assign_%s",
                                         handlers=services.eligible_handlers(case)),
         "views": AuditEvent.objects.for_object(case).filter(action="breaches.case_viewed")
         .select_related("actor")[:20],
         "today": today,
         "clause_103_url": selectors.safeguarding_clause_url(),
-    })
+        "cpoms_form": forms.CpomsForm(auto_id="cpoms_%s"),
+        **({refused[0]: refused[1], "open_form": refused[0]} if refused else {}),
+    }, status=400 if refused else 200)
 
 
 def _move_form(case, move, data=None):
@@ -171,90 +178,86 @@ def case_move(request, case: Case, target: str):
                                                       "form": form})
 
 
-def _case_post(handler):
-    """POST-only case actions: run the service, report errors as messages, back to the case."""
+def _case_action(form_name: str | None = None, make_form=None):
+    """A POST-only case action. `make_form(request, case)` binds the action's form (`form_name`
+    on the case page); the action gets it valid and returns what to tell the person. An invalid
+    form or a refusal (`CaseError`, said at the top of the page) shows the case page again with
+    that form as it was sent, open: nothing typed is lost. Without a form, a refusal is said
+    and the person is taken back to the case."""
 
-    @require_POST
-    @case_team_view
-    @wraps(handler)
-    def wrapper(request, case: Case, *args, **kwargs):
-        with shown(request) as attempt:
-            done = handler(request, case, *args, **kwargs)
-        if attempt:
-            if done:
+    def decorate(action):
+        @require_POST
+        @case_team_view
+        @wraps(action)
+        def view(request, case: Case, *args, **kwargs):
+            form = make_form(request, case) if make_form else None
+            if form is not None and not form.is_valid():
+                messages.error(request, "Nothing was recorded: check the answers marked in the "
+                                        "form below.")
+                return _case_page(request, case, refused=(form_name, form))
+            with shown(request) as attempt:
+                done = action(request, case, form, *args, **kwargs)
+            if not attempt and form is not None:
+                return _case_page(request, case, refused=(form_name, form))
+            if attempt:
                 messages.success(request, done)
-        return redirect(reverse("breaches:case_detail", args=[case.pk]) + "#work")
+            return redirect(reverse("breaches:case_detail", args=[case.pk]) + "#work")
 
-    return wrapper
+        return view
 
-
-def _invalid(form) -> CaseError:
-    errors = "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
-                       .lstrip(": ") for f, e in form.errors.items())
-    return CaseError(errors or "Check the form.")
+    return decorate
 
 
-@_case_post
-def case_item_add(request, case):
-    form = forms.ItemForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("item_form", lambda request, case: forms.ItemForm(request.POST, auto_id="item_%s"))
+def case_item_add(request, case, form):
     services.case_item_add(case=case, actor=request.user, request=request, **form.cleaned_data)
     return f"{CaseItem.Kind(form.cleaned_data['kind']).label} recorded."
 
 
-@_case_post
-def case_item_compliance(request, case, item_id: int):
-    form = forms.ComplianceForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action()
+def case_item_compliance(request, case, form, item_id: int):
+    compliance = forms.ComplianceForm(request.POST)
+    if not compliance.is_valid():
+        raise CaseError("Say whether the request was complied with.")
     services.case_item_record_compliance(case=case, actor=request.user, item_id=item_id,
-                                         complied=form.cleaned_data["complied"],
-                                         note=form.cleaned_data["note"], request=request)
+                                         complied=compliance.cleaned_data["complied"],
+                                         note=compliance.cleaned_data["note"], request=request)
     return "Compliance recorded."
 
 
-@_case_post
-def case_member_add(request, case):
-    form = forms.MemberForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("member_form",
+              lambda request, case: forms.MemberForm(request.POST, auto_id="member_%s"))
+def case_member_add(request, case, form):
     services.case_member_add(case=case, actor=request.user, request=request, **form.cleaned_data)
     return "Added to the case."
 
 
-@_case_post
-def case_member_remove(request, case, member_id: int):
+@_case_action()
+def case_member_remove(request, case, form, member_id: int):
     services.case_member_remove(case=case, actor=request.user, member_id=member_id,
                                 request=request)
     return "Removed from the case."
 
 
-@_case_post
-def case_message(request, case):
-    form = forms.MessageForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("message_form",
+              lambda request, case: forms.MessageForm(request.POST, auto_id="message_%s"))
+def case_message(request, case, form):
     services.case_message_send(case=case, actor=request.user, request=request,
                                **form.cleaned_data)
     return "Message sent."
 
 
-@_case_post
-def case_notify(request, case):
-    form = forms.NotifyConcernedForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("notify_form",
+              lambda request, case: forms.NotifyConcernedForm(request.POST, auto_id="notify_%s"))
+def case_notify(request, case, form):
     services.case_notify_concerned(case=case, actor=request.user, request=request,
                                    message=form.cleaned_data["message"])
     return "The person concerned has been notified."
 
 
-@_case_post
-def case_evidence_add(request, case):
-    form = forms.EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("evidence_form", lambda request, case: forms.EvidenceForm(
+    request.POST, request.FILES, auto_id="evidence_%s"))
+def case_evidence_add(request, case, form):
     data = form.cleaned_data
     if case.cyberbullying and not (data["captured_at"] and data["site"]):
         raise CaseError("For cyber-bullying each file needs the time, date and place of the "
@@ -266,41 +269,33 @@ def case_evidence_add(request, case):
     return "Evidence added."
 
 
-@_case_post
-def case_hearer(request, case):
-    form = forms.HearerForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("hearer_form",
+              lambda request, case: forms.HearerForm(request.POST, auto_id="hearer_%s"))
+def case_hearer(request, case, form):
     services.case_set_hearer(case=case, actor=request.user, hearer=form.cleaned_data["hearer"],
                              request=request)
     return "Appeal hearer set."
 
 
-@_case_post
-def case_hold(request, case):
-    form = forms.LegalHoldForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("hold_form",
+              lambda request, case: forms.LegalHoldForm(request.POST, auto_id="hold_%s"))
+def case_hold(request, case, form):
     services.case_legal_hold(case=case, actor=request.user, request=request,
                              **form.cleaned_data)
     return "Legal hold updated."
 
 
-@_case_post
-def case_cpoms(request, case):
-    form = forms.CpomsForm(request.POST)
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("cpoms_form",
+              lambda request, case: forms.CpomsForm(request.POST, auto_id="cpoms_%s"))
+def case_cpoms(request, case, form):
     services.case_cpoms_record(case=case, actor=request.user, request=request,
                                **form.cleaned_data)
     return "CPOMS reference recorded."
 
 
-@_case_post
-def case_assign(request, case):
-    form = forms.AssignForm(request.POST, handlers=services.eligible_handlers(case))
-    if not form.is_valid():
-        raise _invalid(form)
+@_case_action("assign_form", lambda request, case: forms.AssignForm(
+    request.POST, handlers=services.eligible_handlers(case), auto_id="assign_%s"))
+def case_assign(request, case, form):
     services.case_assign_handler(case=case, actor=request.user, request=request,
                                  **form.cleaned_data)
     return "Handler changed."
