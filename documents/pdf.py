@@ -6,9 +6,9 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 
+from core.caching import cached
 from documents.writer import cover_rows, typed_number
 from policies.models import PolicyVersion
 
@@ -42,9 +42,15 @@ def _footer_css(text: str) -> str:
 
 
 def version_pdf(version: PolicyVersion, clauses, *, addendum=None) -> bytes:
+    """The PDF, kept by content (`core.caching.cached` under no namespace: its key changes with
+    the text) for a version whose text can no longer change; laid out afresh otherwise."""
     key = _cache_key(version, addendum)
-    if key is not None and (cached := cache.get(key)) is not None:
-        return cached
+    if key is None:
+        return _layout(version, clauses, addendum)
+    return cached([], key, lambda: _layout(version, clauses, addendum), CACHE_SECONDS)
+
+
+def _layout(version: PolicyVersion, clauses, addendum) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -65,7 +71,4 @@ def version_pdf(version: PolicyVersion, clauses, *, addendum=None) -> bytes:
     })
     # Nothing to fetch: the document is self-contained, so no URL is ever followed.
     fetcher = URLFetcher(allowed_protocols={"data"})
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
-    if key is not None:
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
