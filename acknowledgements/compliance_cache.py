@@ -24,7 +24,7 @@ import hashlib
 from django.conf import settings
 
 from core import navcache
-from core.caching import bump_on_change, cached_many
+from core.caching import bump_on_change
 from core.caching import cached as cached_in_namespaces
 
 WHOLE_TRUST = "compliance"
@@ -75,5 +75,4 @@ def rows_html(digest: str, nudge_ids: list[int], render) -> str:
     (`rows_digest`) and the rows the viewer may send a reminder for: no namespace needed,
     as a change to what the rows show changes the digest."""
     key = hashlib.sha256(repr((digest, nudge_ids)).encode()).hexdigest()
-    [html] = cached_many([(f"compliance:rows:{key}", render, [])], _seconds())
-    return html
+    return cached_in_namespaces([], f"compliance:rows:{key}", render, _seconds())

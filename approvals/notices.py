@@ -14,6 +14,7 @@ from django.utils import timezone
 from approvals.models import ApprovalRequest, Kind
 from approvals.routing import it_contact
 from approvals.workflow import REQUESTS
+from audit.services import actor_label
 from core.dates import format_date, format_datetime
 from core.workflow import Step
 from notifications.addresses import email_address
@@ -154,13 +155,13 @@ def _tell_it_contact(step: Step, *, stop: bool) -> None:
             f"it must stop after that date.\nPresentation: "
             f"{revision.content.get('presentation') or 'to be agreed'}\n"
             f"Conditions: {req.conditions or 'none'}\n\n"
-            f"Line manager: {req.requester.full_name} <{req.requester.email}>"
+            f"Line manager: {actor_label(req.requester)}"
         )
     else:
         subject = f"Monitoring must stop now ({req.reference})"
         body = (f"The approved monitoring of {subject_name} has "
                 f"{'ended' if step.move.name == 'end' else 'been revoked'}. Please stop it and "
-                f"confirm to {req.requester.full_name} <{req.requester.email}>.")
+                f"confirm to {actor_label(req.requester)}.")
     kind = "approvals.it_contact_stop" if stop else "approvals.it_contact_approved"
     delivery = email_address(to=email, kind=kind, subject=subject, body=body, about=req,
                              period=_period(step))

@@ -85,8 +85,8 @@ class Delivery(models.Model):
     update that claims a row (pending → sending) means only one worker sends it.
     A daily summary is a delivery with kind "digest" and the date as its period.
     An email to an address outside the portal (an IT company, say) has no recipient: it holds
-    its own address, subject and text (`notifications.services.email_address`), once per
-    (address, subject, kind, period).
+    its own address, subject and text (`notifications.addresses.email_address`), once per
+    (address, what it is about, kind, period).
     """
 
     class Status(models.TextChoices):
